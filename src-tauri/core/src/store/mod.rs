@@ -1,0 +1,149 @@
+//! The local SQLite store: the single source of truth for the desktop app and the CLI.
+//!
+//! One connection behind a std `Mutex`, held only for the span of one statement or transaction
+//! and never across an `.await` (async callers go through `spawn_blocking`). WAL lets the CLI and
+//! a second window read while the app writes; `synchronous = FULL` because a text a receptionist
+//! queued must survive a power cut, not only an app crash. The schema is migrated on open, and a
+//! database written by a newer version is refused rather than misread.
+
+mod error;
+mod migrations;
+pub mod patients;
+pub mod settings;
+pub mod threads;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags, Transaction};
+
+pub use error::{ConstraintKind, StoreError};
+pub use migrations::LATEST_VERSION;
+
+/// How long a write waits for another process's write to finish before reporting "locked".
+pub const DEFAULT_BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+
+#[derive(Debug, Clone)]
+pub struct OpenOptions {
+    pub busy_timeout: Duration,
+}
+
+impl Default for OpenOptions {
+    fn default() -> Self {
+        Self {
+            busy_timeout: DEFAULT_BUSY_TIMEOUT,
+        }
+    }
+}
+
+/// A cheap-to-clone handle on the database.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    conn: Mutex<Connection>,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.inner.path)
+            .finish()
+    }
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, StoreError> {
+        Self::open_with(path, &OpenOptions::default())
+    }
+
+    pub fn open_with(path: impl AsRef<Path>, options: &OpenOptions) -> Result<Self, StoreError> {
+        let path = path.as_ref().to_path_buf();
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
+                path: path.clone(),
+                detail: format!("cannot create folder {}: {e}", parent.display()),
+            })?;
+        }
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let mut conn = Connection::open_with_flags(&path, flags)
+            .map_err(|e| StoreError::from_sqlite(e, &path))?;
+        configure(&conn, options).map_err(|e| StoreError::from_sqlite(e, &path))?;
+        migrations::apply(&mut conn, &path)?;
+        Ok(Self {
+            inner: Arc::new(Inner {
+                conn: Mutex::new(conn),
+                path,
+            }),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    pub fn schema_version(&self) -> Result<i64, StoreError> {
+        self.read(|conn| conn.pragma_query_value(None, "user_version", |row| row.get(0)))
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Connection> {
+        // A panic while holding the lock cannot leave the connection inside a transaction:
+        // rusqlite rolls back on drop. So the connection is still sound; keep using it.
+        self.inner
+            .conn
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Runs read-only work on the connection.
+    pub(crate) fn read<T>(
+        &self,
+        f: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+    ) -> Result<T, StoreError> {
+        let conn = self.lock();
+        f(&conn).map_err(|e| StoreError::from_sqlite(e, &self.inner.path))
+    }
+
+    /// Runs `f` inside one immediate transaction: all of it lands or none of it does. IMMEDIATE
+    /// takes the write lock up front so a busy database fails fast at BEGIN, not halfway.
+    pub(crate) fn write<T>(
+        &self,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let mut conn = self.lock();
+        let path = self.inner.path.clone();
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| StoreError::from_sqlite(e, &path))?;
+        let value = f(&tx)?;
+        tx.commit().map_err(|e| StoreError::from_sqlite(e, &path))?;
+        Ok(value)
+    }
+
+    /// Maps a rusqlite error from inside a `write` closure.
+    pub(crate) fn err(&self, e: rusqlite::Error) -> StoreError {
+        StoreError::from_sqlite(e, &self.inner.path)
+    }
+}
+
+fn configure(conn: &Connection, options: &OpenOptions) -> rusqlite::Result<()> {
+    conn.busy_timeout(options.busy_timeout)?;
+    // journal_mode answers with a row; reading it is also the first real touch of the file, so a
+    // file that is not a database fails here with NotADatabase.
+    let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    Ok(())
+}
+
+/// Current time in the store's unit: milliseconds since the epoch, UTC.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}

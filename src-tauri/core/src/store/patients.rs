@@ -1,0 +1,165 @@
+//! Patients and their phone numbers.
+
+use rusqlite::{params, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{now_ms, Store, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum LineType {
+    Mobile,
+    Landline,
+    Unknown,
+}
+
+impl LineType {
+    fn as_sql(self) -> &'static str {
+        match self {
+            LineType::Mobile => "mobile",
+            LineType::Landline => "landline",
+            LineType::Unknown => "unknown",
+        }
+    }
+
+    fn from_sql(value: &str) -> Self {
+        match value {
+            "mobile" => LineType::Mobile,
+            "landline" => LineType::Landline,
+            _ => LineType::Unknown,
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PatientPhone {
+    pub e164: String,
+    pub line_type: LineType,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Patient {
+    pub id: i64,
+    pub first_name: String,
+    pub last_name: String,
+    pub preferred_language: String,
+    pub time_zone: Option<String>,
+    pub phones: Vec<PatientPhone>,
+}
+
+/// A patient ready to store: already validated and normalised by the caller.
+#[derive(Debug, Clone)]
+pub struct PatientRecord {
+    pub first_name: String,
+    pub last_name: String,
+    pub preferred_language: String,
+    pub time_zone: Option<String>,
+    pub phone_e164: String,
+    pub line_type: LineType,
+}
+
+impl Store {
+    pub fn insert_patient(&self, record: &PatientRecord) -> Result<Patient, StoreError> {
+        let now = now_ms();
+        let id = self.write(|tx| {
+            tx.execute(
+                "INSERT INTO patients (first_name, last_name, preferred_language, time_zone, \
+                 created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                params![
+                    record.first_name,
+                    record.last_name,
+                    record.preferred_language,
+                    record.time_zone,
+                    now
+                ],
+            )
+            .map_err(|e| self.err(e))?;
+            let id = tx.last_insert_rowid();
+            tx.execute(
+                "INSERT INTO patient_phones (patient_id, e164, line_type, created_at) \
+                 VALUES (?1, ?2, ?3, ?4)",
+                params![id, record.phone_e164, record.line_type.as_sql(), now],
+            )
+            .map_err(|e| self.err(e))?;
+            // A thread that began before the patient was on file now has a name.
+            tx.execute(
+                "UPDATE threads SET patient_id = ?1 WHERE phone = ?2",
+                params![id, record.phone_e164],
+            )
+            .map_err(|e| self.err(e))?;
+            Ok(id)
+        })?;
+        self.patient(id)?.ok_or_else(|| StoreError::NotFound {
+            what: format!("patient {id}"),
+        })
+    }
+
+    pub fn patient(&self, id: i64) -> Result<Option<Patient>, StoreError> {
+        Ok(self
+            .patients_where("WHERE p.id = ?1", params![id])?
+            .into_iter()
+            .next())
+    }
+
+    /// Which patient, if any, owns this number.
+    pub fn patient_id_by_phone(&self, e164: &str) -> Result<Option<i64>, StoreError> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT patient_id FROM patient_phones WHERE e164 = ?1",
+                [e164],
+                |row| row.get(0),
+            )
+            .optional()
+        })
+    }
+
+    pub fn list_patients(&self) -> Result<Vec<Patient>, StoreError> {
+        self.patients_where("", params![])
+    }
+
+    fn patients_where(
+        &self,
+        filter: &str,
+        args: impl rusqlite::Params,
+    ) -> Result<Vec<Patient>, StoreError> {
+        let sql = format!(
+            "SELECT p.id, p.first_name, p.last_name, p.preferred_language, p.time_zone, \
+                    ph.e164, ph.line_type \
+             FROM patients p LEFT JOIN patient_phones ph ON ph.patient_id = p.id \
+             {filter} \
+             ORDER BY p.last_name COLLATE NOCASE, p.first_name COLLATE NOCASE, p.id, \
+                      ph.is_primary DESC, ph.id"
+        );
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query(args)?;
+            let mut patients: Vec<Patient> = Vec::new();
+            while let Some(row) = rows.next()? {
+                let id: i64 = row.get(0)?;
+                if patients.last().map(|p| p.id) != Some(id) {
+                    patients.push(Patient {
+                        id,
+                        first_name: row.get(1)?,
+                        last_name: row.get(2)?,
+                        preferred_language: row.get(3)?,
+                        time_zone: row.get(4)?,
+                        phones: Vec::new(),
+                    });
+                }
+                if let Some(e164) = row.get::<_, Option<String>>(5)? {
+                    let line_type: String = row.get(6)?;
+                    if let Some(patient) = patients.last_mut() {
+                        patient.phones.push(PatientPhone {
+                            e164,
+                            line_type: LineType::from_sql(&line_type),
+                        });
+                    }
+                }
+            }
+            Ok(patients)
+        })
+    }
+}

@@ -1,0 +1,59 @@
+//! The inbox: one thread per patient number, summarised for fast listing.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+use super::{Store, StoreError};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum Direction {
+    Inbound,
+    Outbound,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadSummary {
+    pub phone: String,
+    pub patient_id: Option<i64>,
+    pub patient_name: Option<String>,
+    pub unread: u32,
+    /// Milliseconds since the epoch, UTC.
+    pub last_at: i64,
+    pub last_body: String,
+    pub last_direction: Direction,
+}
+
+impl Store {
+    /// Threads by last activity, newest first.
+    pub fn list_threads(&self) -> Result<Vec<ThreadSummary>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT t.phone, t.patient_id, \
+                        CASE WHEN p.id IS NULL THEN NULL \
+                             ELSE trim(p.first_name || ' ' || p.last_name) END, \
+                        t.unread, t.last_at, t.last_body, t.last_direction \
+                 FROM threads t LEFT JOIN patients p ON p.id = t.patient_id \
+                 ORDER BY t.last_at DESC, t.phone",
+            )?;
+            let rows = stmt.query_map([], |row| {
+                let direction: String = row.get(6)?;
+                Ok(ThreadSummary {
+                    phone: row.get(0)?,
+                    patient_id: row.get(1)?,
+                    patient_name: row.get(2)?,
+                    unread: row.get(3)?,
+                    last_at: row.get(4)?,
+                    last_body: row.get(5)?,
+                    last_direction: if direction == "inbound" {
+                        Direction::Inbound
+                    } else {
+                        Direction::Outbound
+                    },
+                })
+            })?;
+            rows.collect()
+        })
+    }
+}
