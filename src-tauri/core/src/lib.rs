@@ -12,6 +12,7 @@ pub mod paths;
 pub mod patients;
 pub mod settings;
 pub mod store;
+pub mod twilio;
 
 pub use error::{Error, ErrorCode, IpcError, Result};
 pub use store::Store;

@@ -1,0 +1,56 @@
+//! The list of Rust types the UI sees, and the test that keeps `ui/src/lib/bindings` in step.
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use clinic_desk_core::bindings::{drift, export, read_generated};
+
+    fn export_all(dir: &Path) {
+        use clinic_desk_core::composer::segments::SegmentInfo;
+        use clinic_desk_core::patients::NewPatient;
+        use clinic_desk_core::store::patients::Patient;
+        use clinic_desk_core::store::threads::ThreadSummary;
+        use clinic_desk_core::IpcError;
+
+        use crate::commands::AppStatus;
+
+        export::<AppStatus>(dir).unwrap();
+        export::<IpcError>(dir).unwrap();
+        export::<NewPatient>(dir).unwrap();
+        export::<Patient>(dir).unwrap();
+        export::<SegmentInfo>(dir).unwrap();
+        export::<ThreadSummary>(dir).unwrap();
+    }
+
+    fn committed_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../ui/src/lib/bindings")
+    }
+
+    #[test]
+    fn committed_bindings_match_the_rust_types() {
+        let scratch = tempfile::tempdir().unwrap();
+        export_all(scratch.path());
+        let generated = read_generated(scratch.path()).unwrap();
+        assert!(!generated.is_empty());
+
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            let dir = committed_dir();
+            std::fs::create_dir_all(&dir).unwrap();
+            for stale in read_generated(&dir).unwrap().keys() {
+                std::fs::remove_file(dir.join(stale)).unwrap();
+            }
+            for (name, content) in &generated {
+                std::fs::write(dir.join(name), content).unwrap();
+            }
+        }
+
+        let committed = read_generated(&committed_dir()).unwrap();
+        let differing = drift(&generated, &committed);
+        assert!(
+            differing.is_empty(),
+            "ui/src/lib/bindings is out of date for {differing:?}; run \
+             `UPDATE_BINDINGS=1 cargo test -p clinic-desk bindings` and commit the result"
+        );
+    }
+}

@@ -1,0 +1,99 @@
+import { render, screen, within } from "@testing-library/svelte";
+import userEvent from "@testing-library/user-event";
+import { describe, expect, it } from "vitest";
+import App from "./App.svelte";
+import { MockBackend } from "./lib/backend/mock";
+import { SCREENS } from "./lib/navigation";
+import { TestId } from "./lib/testids";
+import { thread } from "./test/fixtures";
+
+const EMPTY_STATES: Record<string, { id: string; text: RegExp }> = {
+  chat: { id: TestId.chatEmpty, text: /Choose a conversation in the Inbox to open the patient's chat\./ },
+  appointments: { id: TestId.appointmentsEmpty, text: /No appointments yet\./ },
+  settings: { id: TestId.settingsNotice, text: /managed by your clinic admin/ },
+  compliance: { id: TestId.complianceEmpty, text: /No opt-outs or consent records yet\./ },
+  dashboard: { id: TestId.dashboardEmpty, text: /Nothing to report yet\./ },
+};
+
+function renderApp(backend = new MockBackend()) {
+  render(App, { props: { backend } });
+  return backend;
+}
+
+describe("App shell", () => {
+  it("has the landmarks, the status strip and the Inbox first", async () => {
+    renderApp();
+    expect(screen.getByTestId(TestId.appShell)).toBeInTheDocument();
+    expect(screen.getByRole("navigation", { name: "Main" })).toBeInTheDocument();
+    expect(screen.getByRole("main")).toContainElement(screen.getByTestId(TestId.screenInbox));
+    expect(await screen.findByTestId(TestId.demoBanner)).toBeInTheDocument();
+    expect(screen.getByTestId(TestId.navInbox)).toHaveAttribute("aria-current", "page");
+  });
+
+  it.each(SCREENS.map((s) => [s.label, s] as const))(
+    "navigates to %s and shows its heading",
+    async (_label, info) => {
+      renderApp();
+      const user = userEvent.setup();
+      if (info.id !== "inbox") {
+        await user.click(screen.getByTestId(TestId.navDashboard));
+      }
+      await user.click(screen.getByTestId(TestId[info.nav]));
+
+      const section = screen.getByTestId(TestId[info.screen]);
+      const heading = within(section).getByTestId(TestId.screenHeading);
+      expect(heading.tagName).toBe("H1");
+      expect(heading).toHaveTextContent(info.label);
+      expect(screen.getAllByTestId(TestId.screenHeading)).toHaveLength(1);
+      expect(screen.getByTestId(TestId[info.nav])).toHaveAttribute("aria-current", "page");
+
+      const empty = EMPTY_STATES[info.id];
+      if (empty) expect(within(section).getByTestId(empty.id)).toHaveTextContent(empty.text);
+      // The strip stays visible on every screen.
+      expect(screen.getByTestId(TestId.statusStrip)).toBeInTheDocument();
+    },
+  );
+
+  it("moves focus to the new screen's heading after navigating", async () => {
+    renderApp();
+    await userEvent.click(screen.getByTestId(TestId.navAppointments));
+    expect(screen.getByRole("heading", { level: 1, name: "Appointments" })).toHaveFocus();
+  });
+
+  it("supports arrow keys in the navigation rail", async () => {
+    renderApp();
+    const user = userEvent.setup();
+    screen.getByTestId(TestId.navInbox).focus();
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByTestId(TestId.navChat)).toHaveFocus();
+    await user.keyboard("{End}");
+    expect(screen.getByTestId(TestId.navDashboard)).toHaveFocus();
+    await user.keyboard("{ArrowDown}");
+    expect(screen.getByTestId(TestId.navInbox)).toHaveFocus();
+    await user.keyboard("{ArrowUp}");
+    expect(screen.getByTestId(TestId.navDashboard)).toHaveFocus();
+    await user.keyboard("{Enter}");
+    expect(screen.getByTestId(TestId.screenDashboard)).toBeInTheDocument();
+  });
+
+  it("opens a conversation from the Inbox in the Chat screen", async () => {
+    renderApp(
+      new MockBackend({
+        threads: [thread({ patientName: "Sample Patient", lastBody: "Running 10 minutes late" })],
+      }),
+    );
+    await userEvent.click(await screen.findByTestId(TestId.threadRow));
+    const chat = await screen.findByTestId(TestId.chatThread);
+    expect(chat).toHaveTextContent("Sample Patient");
+    expect(chat).toHaveTextContent("Running 10 minutes late");
+    expect(screen.getByTestId(TestId.navChat)).toHaveAttribute("aria-current", "page");
+  });
+
+  it("goes back to the Inbox from the Chat empty state", async () => {
+    renderApp();
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId(TestId.navChat));
+    await user.click(screen.getByRole("button", { name: "Go to the Inbox" }));
+    expect(screen.getByTestId(TestId.screenInbox)).toBeInTheDocument();
+  });
+});

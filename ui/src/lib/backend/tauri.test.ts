@@ -1,0 +1,91 @@
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { emit } from "@tauri-apps/api/event";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { patient, thread } from "../../test/fixtures";
+import type { NewPatient } from "../bindings";
+import { BackendError } from "./errors";
+import { STORE_CHANGED_EVENT } from "./events";
+import { TauriBackend } from "./tauri";
+
+afterEach(() => {
+  clearMocks();
+});
+
+const input: NewPatient = {
+  firstName: "Sample",
+  lastName: "Patient",
+  phone: "(415) 555-0134",
+  preferredLanguage: null,
+  timeZone: null,
+};
+
+describe("TauriBackend", () => {
+  it("invokes the Rust command names with the documented argument shapes", async () => {
+    const seen: Array<[string, unknown]> = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      switch (cmd) {
+        case "app_status":
+          return { version: "1.2.3", dbPath: "/tmp/x.db", schemaVersion: 4, mode: "live" };
+        case "list_patients":
+          return [patient()];
+        case "add_patient":
+          return patient({ id: 9 });
+        case "list_threads":
+          return [thread()];
+      }
+      throw new Error(`unexpected command ${cmd}`);
+    });
+
+    const backend = new TauriBackend();
+    await expect(backend.appStatus()).resolves.toMatchObject({ version: "1.2.3", mode: "live" });
+    await expect(backend.listPatients()).resolves.toEqual([patient()]);
+    await expect(backend.addPatient(input)).resolves.toMatchObject({ id: 9 });
+    await expect(backend.listThreads()).resolves.toEqual([thread()]);
+
+    expect(seen.map(([cmd]) => cmd)).toEqual([
+      "app_status",
+      "list_patients",
+      "add_patient",
+      "list_threads",
+    ]);
+    expect(seen[2]?.[1]).toEqual({ input });
+  });
+
+  it("turns an IpcError rejection into a typed BackendError", async () => {
+    mockIPC(() => {
+      throw { code: "InvalidNumber", message: "“12” is not a phone number." };
+    });
+    const error = await new TauriBackend().addPatient({ ...input, phone: "12" }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(BackendError);
+    expect(error).toMatchObject({ code: "InvalidNumber", message: "“12” is not a phone number." });
+  });
+
+  it("delivers store-changed events, batched or single, until unsubscribed", async () => {
+    mockIPC(() => undefined, { shouldMockEvents: true });
+    const handler = vi.fn();
+    const unsubscribe = new TauriBackend().onEvent(handler);
+    await vi.waitFor(async () => {
+      await emit(STORE_CHANGED_EVENT, { type: "threads" });
+      expect(handler).toHaveBeenCalled();
+    });
+    handler.mockClear();
+
+    await emit(STORE_CHANGED_EVENT, [{ type: "patients" }, { type: "status" }]);
+    expect(handler.mock.calls).toEqual([[{ type: "patients" }], [{ type: "status" }]]);
+
+    unsubscribe();
+    handler.mockClear();
+    await emit(STORE_CHANGED_EVENT, { type: "threads" });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("honours an unsubscribe that happens before the listener is registered", async () => {
+    mockIPC(() => undefined, { shouldMockEvents: true });
+    const handler = vi.fn();
+    new TauriBackend().onEvent(handler)();
+    await new Promise((r) => setTimeout(r, 0));
+    await emit(STORE_CHANGED_EVENT, { type: "threads" });
+    expect(handler).not.toHaveBeenCalled();
+  });
+});

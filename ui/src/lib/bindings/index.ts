@@ -1,0 +1,14 @@
+// Hand-written barrel: the sibling files are generated from the Rust types by ts-rs and
+// overwritten on regeneration, so this is the one file here that is safe to edit.
+export type { AppMode } from "./AppMode";
+export type { AppStatus } from "./AppStatus";
+export type { Direction } from "./Direction";
+export type { Encoding } from "./Encoding";
+export type { ErrorCode } from "./ErrorCode";
+export type { IpcError } from "./IpcError";
+export type { LineType } from "./LineType";
+export type { NewPatient } from "./NewPatient";
+export type { Patient } from "./Patient";
+export type { PatientPhone } from "./PatientPhone";
+export type { SegmentInfo } from "./SegmentInfo";
+export type { ThreadSummary } from "./ThreadSummary";
