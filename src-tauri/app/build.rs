@@ -7,6 +7,11 @@ fn main() {
             "list_patients",
             "add_patient",
             "list_threads",
+            "thread_messages",
+            "mark_thread_read",
+            "send_text",
+            "set_chat_open",
+            "sync_now",
         ]),
     ))
     .expect("tauri build configuration");

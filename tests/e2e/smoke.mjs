@@ -189,6 +189,8 @@ async function main() {
           `${info.heading} is not marked as the current page in the navigation`,
         );
         if (info.name === "inbox") await waitUntilLoaded(browser);
+        // WebKit paints asynchronously: give the frame a moment so the picture matches the DOM.
+        await browser.pause(400);
         await browser.saveScreenshot(`${SCREENSHOT_DIR}${info.name}.png`);
       });
     }

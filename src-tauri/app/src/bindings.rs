@@ -8,12 +8,14 @@ mod tests {
 
     fn export_all(dir: &Path) {
         use clinic_desk_core::composer::segments::SegmentInfo;
+        use clinic_desk_core::events::CoreEvent;
         use clinic_desk_core::patients::NewPatient;
+        use clinic_desk_core::store::messages::ThreadMessage;
         use clinic_desk_core::store::patients::Patient;
         use clinic_desk_core::store::threads::ThreadSummary;
         use clinic_desk_core::IpcError;
 
-        use crate::commands::AppStatus;
+        use crate::commands::{AppStatus, SendTextInput};
 
         export::<AppStatus>(dir).unwrap();
         export::<IpcError>(dir).unwrap();
@@ -21,6 +23,9 @@ mod tests {
         export::<Patient>(dir).unwrap();
         export::<SegmentInfo>(dir).unwrap();
         export::<ThreadSummary>(dir).unwrap();
+        export::<ThreadMessage>(dir).unwrap();
+        export::<SendTextInput>(dir).unwrap();
+        export::<CoreEvent>(dir).unwrap();
     }
 
     fn committed_dir() -> PathBuf {

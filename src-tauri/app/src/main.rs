@@ -1,6 +1,6 @@
-//! Clinic Desk desktop app: a thin Tauri shell. It opens the store once, hands the webview typed
-//! commands over the core, and forwards the core's change events. Product logic lives in
-//! `clinic-desk-core`.
+//! Clinic Desk desktop app: a thin Tauri shell. It opens the store once, starts the sync engine
+//! when a Twilio account is configured, hands the webview typed commands over the core, and
+//! forwards the core's change events. Product logic lives in `clinic-desk-core`.
 
 // No console window behind the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
@@ -10,20 +10,58 @@ mod commands;
 mod error;
 mod state;
 
-use tauri::Manager;
+use clinic_desk_core::events::CoreEvent;
+use clinic_desk_core::workstation;
+use tauri::{AppHandle, Emitter, Manager};
+
+use crate::state::{AppState, Connection};
+
+/// The Tauri event the webview listens to for `CoreEvent`s.
+pub const CORE_EVENT: &str = "core-event";
+
+/// Starts the engine when credentials are saved, and forwards its events to the webview.
+fn start_engine(app: &AppHandle, state: &AppState) {
+    let (events, _) = tokio::sync::broadcast::channel::<CoreEvent>(1024);
+    match workstation::connect(&state.store, &state.keys, events) {
+        Ok(live) => {
+            let engine = tauri::async_runtime::block_on(async { live.engine.spawn() });
+            let mut receiver = engine.subscribe();
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                loop {
+                    match receiver.recv().await {
+                        Ok(event) => {
+                            let _ = app.emit(CORE_EVENT, &event);
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
+                        Err(_) => break,
+                    }
+                }
+            });
+            state.set_connection(Connection {
+                engine,
+                sender: live.sender,
+            });
+        }
+        Err(clinic_desk_core::Error::NotConfigured) => {
+            tracing::info!("no Twilio account configured; sync is off");
+        }
+        Err(err) => tracing::warn!("sync not started: {err}"),
+    }
+}
 
 fn main() {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
 
     let result = tauri::Builder::default()
         .setup(|app| {
-            let state = state::AppState::open()?;
+            let state = AppState::open()?;
             tracing::info!(db = %state.store.path().display(), "store opened");
+            start_engine(app.handle(), &state);
             app.manage(state);
             Ok(())
         })
@@ -32,6 +70,11 @@ fn main() {
             commands::list_patients,
             commands::add_patient,
             commands::list_threads,
+            commands::thread_messages,
+            commands::mark_thread_read,
+            commands::send_text,
+            commands::set_chat_open,
+            commands::sync_now,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -1,8 +1,13 @@
-//! What the app holds for its lifetime: the store handle and the mode it runs in.
+//! What the app holds for its lifetime: the store handle, the key store, and the running sync
+//! engine when a Twilio account is configured.
 
 use std::path::PathBuf;
+use std::sync::Mutex;
 
-use clinic_desk_core::{paths, Store};
+use clinic_desk_core::credentials::KeyStore;
+use clinic_desk_core::outbox::Sender;
+use clinic_desk_core::sync::{EngineHandle, SyncCommand};
+use clinic_desk_core::{paths, workstation, Store};
 use serde::Serialize;
 use ts_rs::TS;
 
@@ -16,14 +21,24 @@ pub enum AppMode {
     Unconfigured,
 }
 
+/// The sync engine and the sender it sends as, while connected.
+pub struct Connection {
+    pub engine: EngineHandle,
+    pub sender: Sender,
+}
+
 pub struct AppState {
     pub store: Store,
+    pub keys: KeyStore,
+    pub connection: Mutex<Option<Connection>>,
 }
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("cannot find a per-user data folder; set CLINIC_DESK_DB to the database path")]
     NoDataDir,
+    #[error(transparent)]
+    Core(#[from] clinic_desk_core::Error),
     #[error(transparent)]
     Store(#[from] clinic_desk_core::store::StoreError),
 }
@@ -36,15 +51,46 @@ impl AppState {
             .map(PathBuf::from)
             .or_else(paths::default_live_db)
             .ok_or(StartupError::NoDataDir)?;
+        let store = Store::open(path)?;
+        let keys = workstation::key_store_for(&store)?;
         Ok(Self {
-            store: Store::open(path)?,
+            store,
+            keys,
+            connection: Mutex::new(None),
         })
     }
 
-    pub fn mode(&self) -> Result<AppMode, clinic_desk_core::Error> {
-        Ok(match self.store.configured_account()? {
-            Some(_) => AppMode::Live,
-            None => AppMode::Unconfigured,
-        })
+    pub fn mode(&self) -> AppMode {
+        if self.connected() {
+            AppMode::Live
+        } else {
+            AppMode::Unconfigured
+        }
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Option<Connection>> {
+        self.connection
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn connected(&self) -> bool {
+        self.lock().is_some()
+    }
+
+    pub fn set_connection(&self, connection: Connection) {
+        *self.lock() = Some(connection);
+    }
+
+    /// The sender, while connected.
+    pub fn sender(&self) -> Option<Sender> {
+        self.lock().as_ref().map(|c| c.sender.clone())
+    }
+
+    /// Nudges the engine without waiting (a full channel means a cycle is coming anyway).
+    pub fn nudge(&self, command: SyncCommand) {
+        if let Some(connection) = self.lock().as_ref() {
+            connection.engine.try_send(command);
+        }
     }
 }

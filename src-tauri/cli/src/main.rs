@@ -12,7 +12,11 @@ use clap::{Parser, Subcommand};
 use crate::output::Output;
 
 #[derive(Parser)]
-#[command(name = "clinic-desk-cli", version, about = "Clinic Desk from the command line")]
+#[command(
+    name = "clinic-desk-cli",
+    version,
+    about = "Clinic Desk from the command line"
+)]
 struct Cli {
     /// The SQLite database (default: the desktop app's own, in the per-user data folder).
     #[arg(long, global = true, env = "CLINIC_DESK_DB", value_name = "PATH")]
@@ -35,6 +39,35 @@ enum Command {
     /// Add and list patients.
     #[command(subcommand)]
     Patients(commands::patients::PatientsCommand),
+    /// Save or show the clinic's Twilio account.
+    #[command(subcommand)]
+    Credentials(commands::credentials::CredentialsCommand),
+    /// Queue a text and send it now (or only queue it).
+    Send {
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        body: String,
+        /// Store it in the outbox only; the next sync sends it.
+        #[arg(long)]
+        queue_only: bool,
+    },
+    /// Send queued texts and fetch replies and statuses from Twilio.
+    Sync {
+        /// One full cycle, then exit (otherwise run until interrupted, printing events).
+        #[arg(long)]
+        once: bool,
+        /// Also re-read the last days of history (catches late-visible messages).
+        #[arg(long)]
+        reconcile: bool,
+    },
+    /// Conversations, newest first.
+    Threads,
+    /// One conversation, oldest first.
+    Thread {
+        /// The patient's number.
+        phone: String,
+    },
 }
 
 fn main() -> ExitCode {
@@ -53,6 +86,15 @@ fn main() -> ExitCode {
         Command::Init => commands::init::run(&db, &out),
         Command::Doctor => commands::doctor::run(&db, &out),
         Command::Patients(command) => commands::patients::run(&db, command, &out),
+        Command::Credentials(command) => commands::credentials::run(&db, command, &out),
+        Command::Send {
+            to,
+            body,
+            queue_only,
+        } => commands::messaging::send(&db, &to, &body, queue_only, &out),
+        Command::Sync { once, reconcile } => commands::messaging::sync(&db, once, reconcile, &out),
+        Command::Threads => commands::messaging::threads(&db, &out),
+        Command::Thread { phone } => commands::messaging::thread(&db, &phone, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

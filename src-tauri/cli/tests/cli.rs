@@ -81,7 +81,15 @@ fn errors_are_one_actionable_line_with_a_failing_exit_code() {
 
     let out = cli(
         &db,
-        &["--json", "patients", "add", "--first-name", "Ana", "--phone", "12"],
+        &[
+            "--json",
+            "patients",
+            "add",
+            "--first-name",
+            "Ana",
+            "--phone",
+            "12",
+        ],
     );
     assert!(!out.status.success());
     let err: serde_json::Value = serde_json::from_slice(&out.stderr).unwrap();
@@ -109,7 +117,10 @@ fn doctor_reports_schema_keyring_and_account() {
     let db = dir.path().join("clinic.sqlite3");
     let json = stdout_json(&cli(&db, &["doctor", "--json"]));
     assert_eq!(json["schema_version"], json["supported_schema_version"]);
-    assert!(json["db_path"].as_str().unwrap().ends_with("clinic.sqlite3"));
+    assert!(json["db_path"]
+        .as_str()
+        .unwrap()
+        .ends_with("clinic.sqlite3"));
     assert!(json["keyring"]["available"].is_boolean());
     assert!(json["account"].is_null());
 }

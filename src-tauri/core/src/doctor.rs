@@ -29,7 +29,8 @@ pub struct DoctorReport {
 
 /// Asks the OS keyring for an entry that never exists: "no entry" proves the keyring answers.
 pub fn probe_keyring() -> KeyringStatus {
-    let outcome = keyring::Entry::new(APP_IDENTIFIER, "doctor-probe").and_then(|e| e.get_password());
+    let outcome =
+        keyring::Entry::new(APP_IDENTIFIER, "doctor-probe").and_then(|e| e.get_password());
     match outcome {
         Ok(_) | Err(keyring::Error::NoEntry) => KeyringStatus {
             available: true,

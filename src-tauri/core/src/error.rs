@@ -15,6 +15,16 @@ use crate::store::{ConstraintKind, StoreError};
 pub enum ErrorCode {
     InvalidInput,
     InvalidNumber,
+    /// The saved Twilio credentials cannot be used (key lost, envelope damaged): re-enter them.
+    CredentialsMissing,
+    /// No usable place for the encryption key (no OS keyring, unsafe key file).
+    KeyringUnavailable,
+    OptedOut,
+    NotConfigured,
+    TwilioAuth,
+    RateLimited,
+    Offline,
+    Twilio,
     NotFound,
     Conflict,
     DatabaseLocked,
@@ -38,6 +48,20 @@ pub enum Error {
 
     #[error(transparent)]
     InvalidNumber(#[from] PhoneError),
+
+    #[error(transparent)]
+    Twilio(#[from] crate::twilio::TwilioError),
+
+    #[error("{phone} has opted out of texts (replied STOP); they must text START to the clinic number before they can be texted again")]
+    OptedOut { phone: String },
+
+    #[error("Twilio is not set up yet; an admin can add the account in Settings (or run `clinic-desk-cli credentials set`)")]
+    NotConfigured,
+
+    /// Converted by the `From<CredentialsError>` impl in `credentials`, which sends database
+    /// failures to `Error::Store` so they keep their codes.
+    #[error(transparent)]
+    Credentials(crate::credentials::CredentialsError),
 
     #[error("{message}")]
     InvalidInput {
@@ -70,6 +94,29 @@ impl Error {
                 StoreError::Migration(_) => ErrorCode::Internal,
             },
             Error::InvalidNumber(_) => ErrorCode::InvalidNumber,
+            Error::OptedOut { .. } => ErrorCode::OptedOut,
+            Error::NotConfigured => ErrorCode::NotConfigured,
+            Error::Twilio(twilio) => match twilio {
+                crate::twilio::TwilioError::Auth => ErrorCode::TwilioAuth,
+                crate::twilio::TwilioError::RateLimited { .. } => ErrorCode::RateLimited,
+                crate::twilio::TwilioError::Offline { .. }
+                | crate::twilio::TwilioError::NoResponse { .. } => ErrorCode::Offline,
+                crate::twilio::TwilioError::OptedOut => ErrorCode::OptedOut,
+                crate::twilio::TwilioError::InvalidNumber
+                | crate::twilio::TwilioError::NotMobile => ErrorCode::InvalidNumber,
+                _ => ErrorCode::Twilio,
+            },
+            Error::Credentials(creds) => {
+                use crate::credentials::CredentialsError as C;
+                match creds {
+                    C::Invalid { .. } => ErrorCode::InvalidInput,
+                    C::KeyMissing { .. } | C::Tampered | C::UnsupportedVersion { .. } => {
+                        ErrorCode::CredentialsMissing
+                    }
+                    C::KeyStore(_) => ErrorCode::KeyringUnavailable,
+                    C::Store(_) => ErrorCode::Storage,
+                }
+            }
             Error::InvalidInput { .. } => ErrorCode::InvalidInput,
         }
     }

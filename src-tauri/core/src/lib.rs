@@ -5,14 +5,23 @@
 //! polls its replies and statuses back.
 
 pub mod bindings;
+pub mod clock;
 pub mod composer;
+pub mod credentials;
+pub mod crypto;
 pub mod doctor;
 pub mod error;
+pub mod events;
+pub mod ingest;
+pub mod messaging;
+pub mod outbox;
 pub mod paths;
 pub mod patients;
 pub mod settings;
 pub mod store;
+pub mod sync;
 pub mod twilio;
+pub mod workstation;
 
 pub use error::{Error, ErrorCode, IpcError, Result};
 pub use store::Store;

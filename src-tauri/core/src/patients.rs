@@ -29,7 +29,10 @@ pub struct NewPatient {
 fn clean_name(field: &'static str, label: &str, value: &str, required: bool) -> Result<String> {
     let value = value.trim();
     if required && value.is_empty() {
-        return Err(Error::invalid(field, format!("enter the patient's {label}")));
+        return Err(Error::invalid(
+            field,
+            format!("enter the patient's {label}"),
+        ));
     }
     if value.chars().count() > MAX_NAME_CHARS {
         return Err(Error::invalid(
@@ -47,12 +50,16 @@ fn clean_name(field: &'static str, label: &str, value: &str, required: bool) -> 
 }
 
 fn clean_language(value: Option<&str>) -> Result<String> {
-    let value = value.map(str::trim).filter(|v| !v.is_empty()).unwrap_or("en");
+    let value = value
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .unwrap_or("en");
     let mut parts = value.split('-');
     let primary_ok = parts
         .next()
         .is_some_and(|p| (2..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphabetic()));
-    let rest_ok = parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
+    let rest_ok =
+        parts.all(|p| (1..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()));
     if !(primary_ok && rest_ok) {
         return Err(Error::invalid(
             "preferredLanguage",

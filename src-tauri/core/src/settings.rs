@@ -13,3 +13,15 @@ pub fn clinic_region(store: &Store) -> Result<String> {
         .setting(CLINIC_REGION)?
         .unwrap_or_else(|| DEFAULT_REGION.to_string()))
 }
+
+pub const OUTBOX_AMBIGUOUS_GRACE: &str = "outbox.ambiguous_grace_seconds";
+
+/// How long a text whose send got no answer must stay absent from Twilio's list before it is
+/// sent again (Twilio's list can lag behind creation). Default 180 s.
+pub fn outbox_ambiguous_grace(store: &Store) -> Result<std::time::Duration> {
+    let seconds = store
+        .setting(OUTBOX_AMBIGUOUS_GRACE)?
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .unwrap_or(180);
+    Ok(std::time::Duration::from_secs(seconds))
+}

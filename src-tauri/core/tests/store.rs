@@ -202,7 +202,9 @@ fn locked_database_gives_a_clear_error() {
     let holder = Connection::open(&path).unwrap();
     holder.execute_batch("BEGIN EXCLUSIVE").unwrap();
 
-    let err = store.set_setting("clinic.name", "Harbor Clinic").unwrap_err();
+    let err = store
+        .set_setting("clinic.name", "Harbor Clinic")
+        .unwrap_err();
     assert!(matches!(err, StoreError::Locked { .. }), "{err:?}");
     let message = err.to_string();
     assert!(message.contains("locked by another program"), "{message}");

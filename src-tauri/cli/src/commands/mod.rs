@@ -1,5 +1,7 @@
 //! One module per top-level command.
 
+pub mod credentials;
 pub mod doctor;
 pub mod init;
+pub mod messaging;
 pub mod patients;

@@ -62,16 +62,31 @@ mod tests {
             assert_eq!(normalize(input, "US").unwrap(), "+14155550134", "{input}");
         }
         assert_eq!(normalize("020 7946 0958", "GB").unwrap(), "+442079460958");
-        assert_eq!(normalize("+44 20 7946 0958", "US").unwrap(), "+442079460958");
+        assert_eq!(
+            normalize("+44 20 7946 0958", "US").unwrap(),
+            "+442079460958"
+        );
     }
 
     #[test]
     fn bad_numbers_get_clear_errors() {
         assert_eq!(normalize("  ", "US"), Err(PhoneError::Empty));
-        assert!(matches!(normalize("12", "US"), Err(PhoneError::Invalid { .. } | PhoneError::Unparseable { .. })));
-        assert!(matches!(normalize("call me", "US"), Err(PhoneError::Unparseable { .. })));
-        assert!(matches!(normalize("(415) 555-01345", "US"), Err(PhoneError::Invalid { .. } | PhoneError::Unparseable { .. })));
-        assert!(matches!(normalize("4155550134", "ZZ"), Err(PhoneError::UnknownRegion { .. })));
+        assert!(matches!(
+            normalize("12", "US"),
+            Err(PhoneError::Invalid { .. } | PhoneError::Unparseable { .. })
+        ));
+        assert!(matches!(
+            normalize("call me", "US"),
+            Err(PhoneError::Unparseable { .. })
+        ));
+        assert!(matches!(
+            normalize("(415) 555-01345", "US"),
+            Err(PhoneError::Invalid { .. } | PhoneError::Unparseable { .. })
+        ));
+        assert!(matches!(
+            normalize("4155550134", "ZZ"),
+            Err(PhoneError::UnknownRegion { .. })
+        ));
         let message = normalize("12", "US").unwrap_err().to_string();
         assert!(message.contains("12"), "{message}");
     }

@@ -95,11 +95,7 @@ pub fn count(text: &str) -> SegmentInfo {
             non_gsm_chars: Vec::new(),
         };
     }
-    let (segments, units, left) = pack(
-        text.chars().map(char::len_utf16),
-        UCS2_SINGLE,
-        UCS2_MULTI,
-    );
+    let (segments, units, left) = pack(text.chars().map(char::len_utf16), UCS2_SINGLE, UCS2_MULTI);
     let mut non_gsm_chars: Vec<String> = Vec::new();
     for c in text.chars().filter(|c| gsm7_cost(*c).is_none()) {
         let s = c.to_string();

@@ -62,9 +62,41 @@ pub struct PatientRecord {
 }
 
 impl Store {
+    /// Adds a patient. A number that texted in before it was on file already has a stub
+    /// contact; that stub becomes this patient, keeping its conversation.
     pub fn insert_patient(&self, record: &PatientRecord) -> Result<Patient, StoreError> {
         let now = now_ms();
         let id = self.write(|tx| {
+            let stub: Option<i64> = tx
+                .query_row(
+                    "SELECT p.id FROM patients p JOIN patient_phones ph ON ph.patient_id = p.id \
+                     WHERE ph.e164 = ?1 AND p.is_stub = 1",
+                    [&record.phone_e164],
+                    |row| row.get(0),
+                )
+                .optional()
+                .map_err(|e| self.err(e))?;
+            if let Some(id) = stub {
+                tx.execute(
+                    "UPDATE patients SET first_name = ?2, last_name = ?3, preferred_language = ?4, \
+                     time_zone = ?5, is_stub = 0, updated_at = ?6 WHERE id = ?1",
+                    params![
+                        id,
+                        record.first_name,
+                        record.last_name,
+                        record.preferred_language,
+                        record.time_zone,
+                        now
+                    ],
+                )
+                .map_err(|e| self.err(e))?;
+                tx.execute(
+                    "UPDATE patient_phones SET line_type = ?2 WHERE e164 = ?1",
+                    params![record.phone_e164, record.line_type.as_sql()],
+                )
+                .map_err(|e| self.err(e))?;
+                return Ok(id);
+            }
             tx.execute(
                 "INSERT INTO patients (first_name, last_name, preferred_language, time_zone, \
                  created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
@@ -84,7 +116,6 @@ impl Store {
                 params![id, record.phone_e164, record.line_type.as_sql(), now],
             )
             .map_err(|e| self.err(e))?;
-            // A thread that began before the patient was on file now has a name.
             tx.execute(
                 "UPDATE threads SET patient_id = ?1 WHERE phone = ?2",
                 params![id, record.phone_e164],
@@ -116,8 +147,9 @@ impl Store {
         })
     }
 
+    /// Patients on file (contact stubs for unknown numbers are listed in the inbox only).
     pub fn list_patients(&self) -> Result<Vec<Patient>, StoreError> {
-        self.patients_where("", params![])
+        self.patients_where("WHERE p.is_stub = 0", params![])
     }
 
     fn patients_where(

@@ -1,5 +1,6 @@
 //! The inbox: one thread per patient number, summarised for fast listing.
 
+use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -31,7 +32,7 @@ impl Store {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT t.phone, t.patient_id, \
-                        CASE WHEN p.id IS NULL THEN NULL \
+                        CASE WHEN p.id IS NULL OR p.is_stub = 1 THEN NULL \
                              ELSE trim(p.first_name || ' ' || p.last_name) END, \
                         t.unread, t.last_at, t.last_body, t.last_direction \
                  FROM threads t LEFT JOIN patients p ON p.id = t.patient_id \
@@ -54,6 +55,32 @@ impl Store {
                 })
             })?;
             rows.collect()
+        })
+    }
+}
+
+impl Store {
+    /// The display name for a thread's number, if it belongs to a patient on file.
+    pub fn patient_name_for(&self, phone: &str) -> Result<Option<String>, StoreError> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT trim(p.first_name || ' ' || p.last_name) FROM patient_phones ph \
+                 JOIN patients p ON p.id = ph.patient_id WHERE ph.e164 = ?1 AND p.is_stub = 0",
+                [phone],
+                |row| row.get(0),
+            )
+            .optional()
+        })
+    }
+
+    /// When we last texted anyone (ms), for the poller's "reply expected" guess.
+    pub fn last_outbound_at(&self) -> Result<Option<i64>, StoreError> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT max(created_at) FROM messages WHERE direction = 'outbound'",
+                [],
+                |row| row.get(0),
+            )
         })
     }
 }

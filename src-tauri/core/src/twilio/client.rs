@@ -107,10 +107,7 @@ impl TwilioClient {
     }
 
     fn account_path(&self, rest: &str) -> String {
-        format!(
-            "/{API_VERSION}/Accounts/{}{rest}",
-            self.config.account_sid
-        )
+        format!("/{API_VERSION}/Accounts/{}{rest}", self.config.account_sid)
     }
 
     fn request(&self, method: Method, url: &str) -> RequestBuilder {
@@ -198,16 +195,10 @@ impl TwilioClient {
         &self,
         request: RequestBuilder,
     ) -> Result<T, TwilioError> {
-        let response = request
-            .send()
-            .await
-            .map_err(|e| transport_error(&e))?;
+        let response = request.send().await.map_err(|e| transport_error(&e))?;
         let status = response.status();
         if status.is_success() {
-            let bytes = response
-                .bytes()
-                .await
-                .map_err(|e| transport_error(&e))?;
+            let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
             return serde_json::from_slice(&bytes).map_err(|e| TwilioError::Malformed {
                 detail: e.to_string(),
             });

@@ -6,7 +6,9 @@ use std::time::Duration;
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TwilioError {
     /// 401 / 20003: the token or key is wrong or revoked. Nothing will work until an admin fixes it.
-    #[error("Twilio refused the credentials (error 20003); an admin must re-enter them in Settings")]
+    #[error(
+        "Twilio refused the credentials (error 20003); an admin must re-enter them in Settings"
+    )]
     Auth,
 
     /// 429 / 20429: not processed, safe to retry after the given pause.

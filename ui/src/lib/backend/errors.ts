@@ -23,6 +23,20 @@ const FALLBACK_MESSAGES: Record<ErrorCode, string> = {
     "The clinic database file is damaged. Ask your clinic admin to restore it from a backup.",
   Storage:
     "Clinic Desk couldn't read or save its data on this computer. Check there is free disk space, then try again.",
+  OptedOut:
+    "This patient has opted out of texts. They must text START to the clinic number before they can be texted again.",
+  NotConfigured:
+    "Texting isn't set up yet. Ask your clinic admin to add the Twilio account in Settings.",
+  TwilioAuth:
+    "Twilio refused the clinic's credentials. Ask your clinic admin to re-enter them in Settings.",
+  RateLimited: "Twilio asked us to slow down. Texts will go out automatically in a moment.",
+  Offline:
+    "Twilio can't be reached right now. Texts wait in the outbox and go out when the connection is back.",
+  Twilio: "Twilio couldn't take this text. Check the number and the message, then try again.",
+  CredentialsMissing:
+    "The saved Twilio credentials can't be read on this computer. Ask your clinic admin to re-enter them in Settings.",
+  KeyringUnavailable:
+    "This computer has no safe place to keep the Twilio credentials. Ask your clinic admin to check the Settings screen.",
   Internal:
     "Something went wrong inside Clinic Desk. Try again, and tell your clinic admin if it keeps happening.",
 };

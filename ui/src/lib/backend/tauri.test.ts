@@ -66,17 +66,17 @@ describe("TauriBackend", () => {
     const handler = vi.fn();
     const unsubscribe = new TauriBackend().onEvent(handler);
     await vi.waitFor(async () => {
-      await emit(STORE_CHANGED_EVENT, { type: "threads" });
+      await emit(STORE_CHANGED_EVENT, { type: "threadsChanged", phones: [] });
       expect(handler).toHaveBeenCalled();
     });
     handler.mockClear();
 
-    await emit(STORE_CHANGED_EVENT, [{ type: "patients" }, { type: "status" }]);
+    await emit(STORE_CHANGED_EVENT, [{ type: "patientsChanged" }, { type: "syncStatus" }]);
     expect(handler.mock.calls).toEqual([[{ type: "patients" }], [{ type: "status" }]]);
 
     unsubscribe();
     handler.mockClear();
-    await emit(STORE_CHANGED_EVENT, { type: "threads" });
+    await emit(STORE_CHANGED_EVENT, { type: "threadsChanged", phones: [] });
     expect(handler).not.toHaveBeenCalled();
   });
 
@@ -85,7 +85,7 @@ describe("TauriBackend", () => {
     const handler = vi.fn();
     new TauriBackend().onEvent(handler)();
     await new Promise((r) => setTimeout(r, 0));
-    await emit(STORE_CHANGED_EVENT, { type: "threads" });
+    await emit(STORE_CHANGED_EVENT, { type: "threadsChanged", phones: [] });
     expect(handler).not.toHaveBeenCalled();
   });
 });

@@ -1,0 +1,380 @@
+//! Messages: one row per Twilio message (and per outbox text before Twilio named it).
+//!
+//! Ingest is idempotent and order-free: a SID seen twice is one row, and a status only moves
+//! forward, so overlapping polls, late pages and several workstations all converge on the same
+//! rows. Thread summaries are updated in the same transaction as the messages they summarise.
+
+use std::collections::HashMap;
+
+use rusqlite::{params, OptionalExtension, Transaction};
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::outbox::OutboxState;
+use super::threads::Direction;
+use super::{now_ms, Store, StoreError};
+use crate::twilio::error::describe_error_code;
+use crate::twilio::MessageStatus;
+
+/// A Twilio message as the poller hands it to the store.
+#[derive(Debug, Clone)]
+pub struct MessageRecord {
+    pub sid: String,
+    pub direction: Direction,
+    pub from: String,
+    pub to: String,
+    pub body: String,
+    pub status: MessageStatus,
+    pub error_code: Option<i64>,
+    pub error_message: Option<String>,
+    pub num_segments: Option<i64>,
+    pub price: Option<String>,
+    pub price_unit: Option<String>,
+    pub created_at: i64,
+    pub sent_at: Option<i64>,
+}
+
+impl MessageRecord {
+    /// The patient's side of the conversation.
+    pub fn thread_phone(&self) -> &str {
+        match self.direction {
+            Direction::Inbound => &self.from,
+            Direction::Outbound => &self.to,
+        }
+    }
+}
+
+/// Whether new inbound texts count as unread. A first-run back-fill of months of history must
+/// not greet the receptionist with thousands of unread threads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IngestMode {
+    Live,
+    /// Only texts newer than this (ms) count as unread.
+    Backfill {
+        unread_after: i64,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInbound {
+    pub id: i64,
+    pub sid: String,
+    pub phone: String,
+    pub body: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IngestReport {
+    pub inserted: usize,
+    pub updated: usize,
+    pub new_inbound: Vec<NewInbound>,
+    /// Phones whose thread changed, for change events.
+    pub threads_touched: Vec<String>,
+}
+
+/// One text in a chat, oldest first.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ThreadMessage {
+    pub id: i64,
+    pub sid: Option<String>,
+    pub direction: Direction,
+    pub body: String,
+    pub status: MessageStatus,
+    pub error_code: Option<i64>,
+    /// The failure in plain words, for the chat bubble.
+    pub error_text: Option<String>,
+    pub num_segments: Option<i64>,
+    pub created_at: i64,
+    pub read: bool,
+    /// For our own texts: where the outbox has it (queued, sending, held, blocked, ...).
+    pub local_state: Option<OutboxState>,
+    /// Why the outbox is holding, retrying or refusing it.
+    pub local_error: Option<String>,
+}
+
+struct ThreadDelta {
+    last_at: i64,
+    last_body: String,
+    last_direction: Direction,
+    unread: i64,
+}
+
+fn direction_sql(direction: Direction) -> &'static str {
+    match direction {
+        Direction::Inbound => "inbound",
+        Direction::Outbound => "outbound",
+    }
+}
+
+impl Store {
+    /// Inserts new messages and moves known ones forward, in one transaction.
+    pub fn ingest(
+        &self,
+        records: &[MessageRecord],
+        mode: IngestMode,
+    ) -> Result<IngestReport, StoreError> {
+        self.write(|tx| ingest_in(tx, records, mode).map_err(|e| self.err(e)))
+    }
+
+    /// Every text of one thread, oldest first.
+    pub fn thread_messages(&self, phone: &str) -> Result<Vec<ThreadMessage>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT m.id, m.sid, m.direction, m.body, m.status, m.error_code, m.num_segments, \
+                        m.created_at, m.read_at IS NOT NULL, o.state, o.last_error \
+                 FROM messages m LEFT JOIN outbox o ON o.id = m.outbox_id \
+                 WHERE m.thread_phone = ?1 ORDER BY m.created_at, m.id",
+            )?;
+            let rows = stmt.query_map([phone], |row| {
+                let direction: String = row.get(2)?;
+                let status: String = row.get(4)?;
+                let error_code: Option<i64> = row.get(5)?;
+                Ok(ThreadMessage {
+                    id: row.get(0)?,
+                    sid: row.get(1)?,
+                    direction: if direction == "inbound" {
+                        Direction::Inbound
+                    } else {
+                        Direction::Outbound
+                    },
+                    body: row.get(3)?,
+                    status: MessageStatus::parse(&status),
+                    error_code,
+                    error_text: error_code.map(|c| describe_error_code(c).to_string()),
+                    num_segments: row.get(6)?,
+                    created_at: row.get(7)?,
+                    read: row.get(8)?,
+                    local_state: row
+                        .get::<_, Option<String>>(9)?
+                        .map(|s| OutboxState::from_sql(&s)),
+                    local_error: row.get(10)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// Marks a thread read (the receptionist opened it or replied in it).
+    pub fn mark_thread_read(&self, phone: &str) -> Result<(), StoreError> {
+        let now = now_ms();
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE messages SET read_at = ?2 \
+                 WHERE thread_phone = ?1 AND direction = 'inbound' AND read_at IS NULL",
+                params![phone, now],
+            )
+            .map_err(|e| self.err(e))?;
+            tx.execute("UPDATE threads SET unread = 0 WHERE phone = ?1", [phone])
+                .map_err(|e| self.err(e))?;
+            Ok(())
+        })
+    }
+
+    /// Outbound texts Twilio has named but not finished with, created after `since` (ms):
+    /// their status is re-fetched by SID until final.
+    pub fn unfinished_outbound_sids(&self, since: i64) -> Result<Vec<String>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT sid FROM messages \
+                 WHERE direction = 'outbound' AND sid IS NOT NULL AND created_at >= ?1 \
+                   AND status NOT IN ('delivered', 'undelivered', 'failed', 'canceled', 'read', \
+                                      'received', 'partially_delivered') \
+                 ORDER BY created_at",
+            )?;
+            let rows = stmt.query_map([since], |row| row.get(0))?;
+            rows.collect()
+        })
+    }
+
+    /// Whether any message has this SID.
+    pub fn has_sid(&self, sid: &str) -> Result<bool, StoreError> {
+        self.read(|conn| {
+            conn.query_row("SELECT 1 FROM messages WHERE sid = ?1", [sid], |_| Ok(()))
+                .optional()
+                .map(|r| r.is_some())
+        })
+    }
+
+    pub fn message_count(&self) -> Result<i64, StoreError> {
+        self.read(|conn| conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0)))
+    }
+}
+
+fn ingest_in(
+    tx: &Transaction<'_>,
+    records: &[MessageRecord],
+    mode: IngestMode,
+) -> rusqlite::Result<IngestReport> {
+    let mut report = IngestReport::default();
+    let mut deltas: HashMap<String, ThreadDelta> = HashMap::new();
+    let now = now_ms();
+    {
+        let mut find = tx.prepare_cached("SELECT id, status FROM messages WHERE sid = ?1")?;
+        let mut insert = tx.prepare_cached(
+            "INSERT INTO messages (sid, direction, from_number, to_number, thread_phone, body, \
+             status, error_code, error_message, num_segments, price, price_unit, created_at, \
+             sent_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+        )?;
+        // Price and segment counts arrive after the status settles, so they fill in whenever
+        // missing; status and error move only forward.
+        let mut update = tx.prepare_cached(
+            "UPDATE messages SET \
+               status = CASE WHEN ?2 THEN ?3 ELSE status END, \
+               error_code = CASE WHEN ?2 THEN ?4 ELSE error_code END, \
+               error_message = CASE WHEN ?2 THEN ?5 ELSE error_message END, \
+               sent_at = COALESCE(sent_at, ?6), \
+               num_segments = COALESCE(?7, num_segments), \
+               price = COALESCE(?8, price), \
+               price_unit = COALESCE(?9, price_unit), \
+               updated_at = ?10 \
+             WHERE id = ?1 AND (?2 OR (price IS NULL AND ?8 IS NOT NULL) \
+                   OR (num_segments IS NULL AND ?7 IS NOT NULL) OR (sent_at IS NULL AND ?6 IS NOT NULL))",
+        )?;
+        // Twilio dates have one-second resolution, so the list's own order (newest first) is
+        // the only tie-breaker: insert oldest first, keeping that order within a second.
+        let mut ordered: Vec<&MessageRecord> = records.iter().rev().collect();
+        ordered.sort_by_key(|record| record.created_at);
+        for record in ordered {
+            let existing: Option<(i64, String)> = find
+                .query_row([&record.sid], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
+            match existing {
+                Some((id, status)) => {
+                    let forward = record.status.rank() > MessageStatus::parse(&status).rank();
+                    let changed = update.execute(params![
+                        id,
+                        forward,
+                        record.status.as_str(),
+                        record.error_code,
+                        record.error_message,
+                        record.sent_at,
+                        record.num_segments,
+                        record.price,
+                        record.price_unit,
+                        now
+                    ])?;
+                    if changed > 0 {
+                        report.updated += 1;
+                        if forward {
+                            report
+                                .threads_touched
+                                .push(record.thread_phone().to_string());
+                        }
+                    }
+                }
+                None => {
+                    let phone = record.thread_phone().to_string();
+                    insert.execute(params![
+                        record.sid,
+                        direction_sql(record.direction),
+                        record.from,
+                        record.to,
+                        phone,
+                        record.body,
+                        record.status.as_str(),
+                        record.error_code,
+                        record.error_message,
+                        record.num_segments,
+                        record.price,
+                        record.price_unit,
+                        record.created_at,
+                        record.sent_at,
+                        now
+                    ])?;
+                    report.inserted += 1;
+                    let unread = record.direction == Direction::Inbound
+                        && match mode {
+                            IngestMode::Live => true,
+                            IngestMode::Backfill { unread_after } => {
+                                record.created_at >= unread_after
+                            }
+                        };
+                    if record.direction == Direction::Inbound {
+                        report.new_inbound.push(NewInbound {
+                            id: tx.last_insert_rowid(),
+                            sid: record.sid.clone(),
+                            phone: phone.clone(),
+                            body: record.body.clone(),
+                            created_at: record.created_at,
+                        });
+                    }
+                    let delta = deltas.entry(phone).or_insert_with(|| ThreadDelta {
+                        last_at: i64::MIN,
+                        last_body: String::new(),
+                        last_direction: record.direction,
+                        unread: 0,
+                    });
+                    if record.created_at >= delta.last_at {
+                        delta.last_at = record.created_at;
+                        delta.last_body.clone_from(&record.body);
+                        delta.last_direction = record.direction;
+                    }
+                    delta.unread += i64::from(unread);
+                }
+            }
+        }
+    }
+    for (phone, delta) in &deltas {
+        apply_thread_delta(tx, phone, delta)?;
+    }
+    report.threads_touched.extend(deltas.into_keys());
+    report.threads_touched.sort();
+    report.threads_touched.dedup();
+    Ok(report)
+}
+
+/// Folds new messages into a thread's summary, creating the thread (and a contact stub for an
+/// unknown number) when needed.
+fn apply_thread_delta(
+    tx: &Transaction<'_>,
+    phone: &str,
+    delta: &ThreadDelta,
+) -> rusqlite::Result<()> {
+    let patient_id = ensure_patient_for(tx, phone)?;
+    tx.prepare_cached(
+        "INSERT INTO threads (phone, patient_id, last_at, last_body, last_direction, unread) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
+         ON CONFLICT (phone) DO UPDATE SET \
+           last_body = CASE WHEN excluded.last_at >= threads.last_at \
+                            THEN excluded.last_body ELSE threads.last_body END, \
+           last_direction = CASE WHEN excluded.last_at >= threads.last_at \
+                            THEN excluded.last_direction ELSE threads.last_direction END, \
+           last_at = max(threads.last_at, excluded.last_at), \
+           unread = threads.unread + excluded.unread, \
+           patient_id = COALESCE(threads.patient_id, excluded.patient_id)",
+    )?
+    .execute(params![
+        phone,
+        patient_id,
+        delta.last_at,
+        delta.last_body,
+        direction_sql(delta.last_direction),
+        delta.unread
+    ])?;
+    Ok(())
+}
+
+/// The patient owning `phone`; an unknown number gets a stub contact staff can complete later.
+pub(crate) fn ensure_patient_for(tx: &Transaction<'_>, phone: &str) -> rusqlite::Result<i64> {
+    if let Some(id) = tx
+        .prepare_cached("SELECT patient_id FROM patient_phones WHERE e164 = ?1")?
+        .query_row([phone], |row| row.get(0))
+        .optional()?
+    {
+        return Ok(id);
+    }
+    let now = now_ms();
+    tx.prepare_cached(
+        "INSERT INTO patients (first_name, is_stub, created_at, updated_at) VALUES (?1, 1, ?2, ?2)",
+    )?
+    .execute(params![phone, now])?;
+    let id = tx.last_insert_rowid();
+    tx.prepare_cached(
+        "INSERT INTO patient_phones (patient_id, e164, created_at) VALUES (?1, ?2, ?3)",
+    )?
+    .execute(params![id, phone, now])?;
+    Ok(id)
+}

@@ -1,0 +1,296 @@
+//! The background loop: drain the outbox, poll, refresh statuses, and tell the UI what changed.
+//!
+//! Shaped like atuin's sync daemon: one task `select!`s between its timer and a command channel
+//! (sync now, a chat opened or closed, stop). The interval adapts: fast while a chat is open or a
+//! reply is expected, slow when idle, exponential backoff with jitter on errors. Stopping waits
+//! for the current cycle with a time limit.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use rand::Rng;
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinHandle;
+
+use super::poller::{BackfillProgress, PassReport, Poller};
+use crate::clock::Clock;
+use crate::error::{Error, Result};
+use crate::events::{CoreEvent, NewReply, SyncState, SyncStatus};
+use crate::outbox::{DrainReport, Outbox};
+use crate::store::Store;
+use crate::twilio::TwilioError;
+
+#[derive(Debug, Clone)]
+pub struct EngineConfig {
+    /// Between cycles while a chat is open, a reply is expected or texts wait to go out.
+    pub fast: Duration,
+    /// Between cycles when nothing is happening.
+    pub slow: Duration,
+    pub reconcile_every: Duration,
+    pub max_error_backoff: Duration,
+    /// After we text someone, replies are likely for this long.
+    pub reply_expected_for: Duration,
+}
+
+impl Default for EngineConfig {
+    fn default() -> Self {
+        Self {
+            fast: Duration::from_secs(2),
+            slow: Duration::from_secs(30),
+            reconcile_every: Duration::from_secs(600),
+            max_error_backoff: Duration::from_secs(300),
+            reply_expected_for: Duration::from_secs(600),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyncCommand {
+    SyncNow,
+    ChatOpen(bool),
+    Stop,
+}
+
+/// What one full cycle did.
+#[derive(Debug, Clone, Default)]
+pub struct CycleReport {
+    pub outbox: DrainReport,
+    pub poll: PassReport,
+    pub reconciled: bool,
+}
+
+pub struct Engine {
+    store: Store,
+    outbox: Outbox,
+    poller: Poller,
+    config: EngineConfig,
+    clock: Arc<dyn Clock>,
+    events: broadcast::Sender<CoreEvent>,
+}
+
+impl Engine {
+    pub fn new(
+        store: Store,
+        outbox: Outbox,
+        poller: Poller,
+        config: EngineConfig,
+        clock: Arc<dyn Clock>,
+        events: broadcast::Sender<CoreEvent>,
+    ) -> Self {
+        Self {
+            store,
+            outbox,
+            poller,
+            config,
+            clock,
+            events,
+        }
+    }
+
+    fn emit(&self, event: CoreEvent) {
+        // No listener (CLI, tests) is fine.
+        let _ = self.events.send(event);
+    }
+
+    /// One cycle: drain the outbox, incremental passes, status refresh, and the reconciliation
+    /// pass when asked. Errors from Twilio end the cycle early and are returned; what was done
+    /// before them is kept.
+    pub async fn run_cycle(&self, reconcile: bool) -> Result<CycleReport> {
+        let mut report = CycleReport {
+            outbox: self.outbox.drain().await?,
+            ..CycleReport::default()
+        };
+        if report.outbox.changed_anything() {
+            self.emit(CoreEvent::OutboxChanged);
+        }
+        if report.outbox.auth_failed {
+            return Err(Error::Twilio(TwilioError::Auth));
+        }
+        let mut passes = Vec::new();
+        for slice in self.poller.slices() {
+            let events = self.events.clone();
+            let mut on_progress = move |progress: BackfillProgress| {
+                let _ = events.send(CoreEvent::Backfill(progress));
+            };
+            passes.push(self.poller.incremental(slice, &mut on_progress).await?);
+        }
+        passes.push(self.poller.refresh_statuses().await?);
+        if reconcile {
+            for slice in self.poller.slices() {
+                passes.push(self.poller.reconcile(slice).await?);
+            }
+            report.reconciled = true;
+        }
+        report.poll = PassReport::merge(passes);
+        self.announce(&report.poll)?;
+        // Texts queued while we polled go out now rather than a cycle later.
+        let second = self.outbox.drain().await?;
+        if second.changed_anything() {
+            self.emit(CoreEvent::OutboxChanged);
+        }
+        report.outbox.submitted += second.submitted;
+        report.outbox.adopted += second.adopted;
+        report.outbox.failed += second.failed;
+        report.outbox.blocked += second.blocked;
+        report.outbox.retried += second.retried;
+        Ok(report)
+    }
+
+    /// Sends what is due without polling (the CLI's `send`).
+    pub async fn drain_outbox(&self) -> Result<DrainReport> {
+        let report = self.outbox.drain().await?;
+        if report.changed_anything() {
+            self.emit(CoreEvent::OutboxChanged);
+        }
+        if report.auth_failed {
+            return Err(Error::Twilio(TwilioError::Auth));
+        }
+        Ok(report)
+    }
+
+    fn announce(&self, poll: &PassReport) -> Result<()> {
+        if !poll.threads_touched.is_empty() {
+            self.emit(CoreEvent::ThreadsChanged {
+                phones: poll.threads_touched.clone(),
+            });
+        }
+        for reply in &poll.new_inbound {
+            let patient_name = self.store.patient_name_for(&reply.phone)?;
+            self.emit(CoreEvent::NewReply(NewReply {
+                phone: reply.phone.clone(),
+                patient_name,
+                body: reply.body.clone(),
+                at: reply.created_at,
+            }));
+        }
+        Ok(())
+    }
+
+    fn reply_expected(&self) -> bool {
+        let since = self.clock.now_ms() - self.config.reply_expected_for.as_millis() as i64;
+        self.store
+            .last_outbound_at()
+            .ok()
+            .flatten()
+            .is_some_and(|at| at >= since)
+            || self.store.outbox_pending_count().unwrap_or(0) > 0
+    }
+
+    /// Starts the loop on the current Tokio runtime.
+    pub fn spawn(self) -> EngineHandle {
+        let (commands, receiver) = mpsc::channel(16);
+        let events = self.events.clone();
+        let task = tokio::spawn(self.run(receiver));
+        EngineHandle {
+            commands,
+            events,
+            task,
+        }
+    }
+
+    async fn run(self, mut commands: mpsc::Receiver<SyncCommand>) {
+        let mut chat_open = false;
+        let mut failures: u32 = 0;
+        let mut last_reconcile: Option<tokio::time::Instant> = None;
+        let mut status = SyncStatus {
+            state: SyncState::Starting,
+            last_synced_at: None,
+            last_error: None,
+        };
+        loop {
+            let reconcile =
+                last_reconcile.is_none_or(|at| at.elapsed() >= self.config.reconcile_every);
+            match self.run_cycle(reconcile).await {
+                Ok(report) => {
+                    failures = 0;
+                    if report.reconciled {
+                        last_reconcile = Some(tokio::time::Instant::now());
+                    }
+                    status.state = if report.outbox.offline {
+                        SyncState::Offline
+                    } else {
+                        SyncState::Online
+                    };
+                    status.last_synced_at = Some(self.clock.now_ms());
+                    status.last_error = None;
+                }
+                Err(err) => {
+                    failures = failures.saturating_add(1);
+                    status.state = match &err {
+                        Error::Twilio(TwilioError::Auth) => SyncState::AuthError,
+                        Error::Twilio(TwilioError::Offline { .. })
+                        | Error::Twilio(TwilioError::NoResponse { .. }) => SyncState::Offline,
+                        _ => SyncState::Online,
+                    };
+                    status.last_error = Some(err.to_string());
+                    tracing::warn!("sync cycle failed: {err}");
+                }
+            }
+            self.emit(CoreEvent::SyncStatus(status.clone()));
+
+            let delay = if failures > 0 {
+                self.error_backoff(failures)
+            } else if chat_open || self.reply_expected() {
+                self.config.fast
+            } else {
+                self.config.slow
+            };
+            let deadline = tokio::time::sleep(delay);
+            tokio::pin!(deadline);
+            loop {
+                tokio::select! {
+                    _ = &mut deadline => break,
+                    command = commands.recv() => match command {
+                        Some(SyncCommand::SyncNow) => break,
+                        Some(SyncCommand::ChatOpen(open)) => {
+                            chat_open = open;
+                            if open {
+                                break;
+                            }
+                        }
+                        Some(SyncCommand::Stop) | None => return,
+                    },
+                }
+            }
+        }
+    }
+
+    fn error_backoff(&self, failures: u32) -> Duration {
+        let base = self
+            .config
+            .fast
+            .saturating_mul(2u32.saturating_pow(failures.min(16)))
+            .min(self.config.max_error_backoff);
+        base.mul_f64(rand::rng().random_range(0.5..1.0))
+    }
+}
+
+/// Control of a running engine. Dropping it stops the loop.
+pub struct EngineHandle {
+    commands: mpsc::Sender<SyncCommand>,
+    events: broadcast::Sender<CoreEvent>,
+    task: JoinHandle<()>,
+}
+
+impl EngineHandle {
+    pub fn subscribe(&self) -> broadcast::Receiver<CoreEvent> {
+        self.events.subscribe()
+    }
+
+    pub async fn send(&self, command: SyncCommand) {
+        let _ = self.commands.send(command).await;
+    }
+
+    pub fn try_send(&self, command: SyncCommand) {
+        let _ = self.commands.try_send(command);
+    }
+
+    /// Stops the loop, waiting up to `limit` for the cycle in progress.
+    pub async fn stop(self, limit: Duration) {
+        let _ = self.commands.send(SyncCommand::Stop).await;
+        let mut task = self.task;
+        if tokio::time::timeout(limit, &mut task).await.is_err() {
+            task.abort();
+        }
+    }
+}

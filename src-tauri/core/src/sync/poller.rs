@@ -1,0 +1,373 @@
+//! The passes that bring Twilio's Message list into the store.
+//!
+//! - Incremental: newest first, per direction (To = clinic number for replies, From = clinic
+//!   number for our texts, including ones sent elsewhere), following `next_page_uri`, until a
+//!   page reaches messages older than what we already have minus an overlap window. With no
+//!   history yet it is the back-fill: large pages, progress reported, unread only for recent
+//!   replies.
+//! - Reconciliation: every page of the last few days (the DateSent filter is day-level), to
+//!   catch messages that became visible in the list late.
+//! - Status refresh: outbound texts not yet final are fetched by SID until they are.
+//!
+//! Every pass ingests page by page (one transaction each) and deduplicates by SID, so an
+//! interrupted pass loses nothing and a repeated one adds nothing.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use ts_rs::TS;
+
+use crate::clock::Clock;
+use crate::error::Result;
+use crate::ingest::{record_from_twilio, sort_at};
+use crate::store::messages::{IngestMode, MessageRecord, NewInbound};
+use crate::store::threads::Direction;
+use crate::store::Store;
+use crate::twilio::types::MessagePage;
+use crate::twilio::{ListFilter, TwilioClient};
+
+#[derive(Debug, Clone)]
+pub struct PollConfig {
+    pub incremental_page_size: u32,
+    pub backfill_page_size: u32,
+    /// How far behind the newest known message an incremental pass still looks, for messages
+    /// that show up in the list slightly out of order.
+    pub overlap: Duration,
+    /// Days (GMT) the reconciliation pass re-reads.
+    pub reconcile_days: i64,
+    /// Outbound texts younger than this are refreshed by SID until final.
+    pub refresh_window: Duration,
+    pub refresh_concurrency: usize,
+}
+
+impl Default for PollConfig {
+    fn default() -> Self {
+        Self {
+            incremental_page_size: 50,
+            backfill_page_size: 1000,
+            overlap: Duration::from_secs(600),
+            reconcile_days: 2,
+            refresh_window: Duration::from_secs(72 * 3600),
+            refresh_concurrency: 4,
+        }
+    }
+}
+
+/// Progress of a back-fill, for the progress bar.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct BackfillProgress {
+    pub direction: Direction,
+    pub fetched: u64,
+    /// The oldest message date reached so far (ms).
+    pub oldest_at: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct PassReport {
+    pub requests: usize,
+    pub fetched: usize,
+    pub inserted: usize,
+    pub updated: usize,
+    /// Messages that could not be read, with the reason (reported, not dropped silently).
+    pub skipped: Vec<String>,
+    pub new_inbound: Vec<NewInbound>,
+    pub threads_touched: Vec<String>,
+}
+
+impl PassReport {
+    fn absorb(&mut self, other: PassReport) {
+        self.requests += other.requests;
+        self.fetched += other.fetched;
+        self.inserted += other.inserted;
+        self.updated += other.updated;
+        self.skipped.extend(other.skipped);
+        self.new_inbound.extend(other.new_inbound);
+        self.threads_touched.extend(other.threads_touched);
+    }
+
+    pub fn merge(reports: impl IntoIterator<Item = PassReport>) -> PassReport {
+        let mut total = PassReport::default();
+        for report in reports {
+            total.absorb(report);
+        }
+        total.threads_touched.sort();
+        total.threads_touched.dedup();
+        total
+    }
+}
+
+pub struct Poller {
+    store: Store,
+    client: TwilioClient,
+    /// The clinic number polled as To (replies) and From (our texts). Without one (a Messaging
+    /// Service only), the unfiltered list is polled.
+    clinic_number: Option<String>,
+    config: PollConfig,
+    clock: Arc<dyn Clock>,
+}
+
+/// Which slice of the list a pass reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Slice {
+    Replies,
+    OurTexts,
+    Everything,
+}
+
+impl Slice {
+    fn cursor_name(self) -> &'static str {
+        match self {
+            Slice::Replies => "newest.inbound",
+            Slice::OurTexts => "newest.outbound",
+            Slice::Everything => "newest.all",
+        }
+    }
+
+    fn direction(self) -> Direction {
+        match self {
+            Slice::OurTexts => Direction::Outbound,
+            _ => Direction::Inbound,
+        }
+    }
+}
+
+impl Poller {
+    pub fn new(
+        store: Store,
+        client: TwilioClient,
+        clinic_number: Option<String>,
+        config: PollConfig,
+        clock: Arc<dyn Clock>,
+    ) -> Self {
+        Self {
+            store,
+            client,
+            clinic_number,
+            config,
+            clock,
+        }
+    }
+
+    /// The slices to poll: both directions of the clinic number, or everything.
+    pub fn slices(&self) -> Vec<Slice> {
+        if self.clinic_number.is_some() {
+            vec![Slice::Replies, Slice::OurTexts]
+        } else {
+            vec![Slice::Everything]
+        }
+    }
+
+    fn filter(&self, slice: Slice, page_size: u32) -> ListFilter {
+        let number = self.clinic_number.clone();
+        ListFilter {
+            to: if slice == Slice::Replies {
+                number.clone()
+            } else {
+                None
+            },
+            from: if slice == Slice::OurTexts {
+                number
+            } else {
+                None
+            },
+            sent_on_or_after: None,
+            page_size,
+        }
+    }
+
+    /// True until the first full pass of a slice has completed.
+    pub fn needs_backfill(&self) -> Result<bool> {
+        for slice in self.slices() {
+            if self.store.cursor(slice.cursor_name())?.is_none() {
+                return Ok(true);
+            }
+        }
+        Ok(false)
+    }
+
+    pub async fn incremental(
+        &self,
+        slice: Slice,
+        on_progress: &mut (dyn FnMut(BackfillProgress) + Send),
+    ) -> Result<PassReport> {
+        let cursor: Option<i64> = self
+            .store
+            .cursor(slice.cursor_name())?
+            .and_then(|v| v.parse().ok());
+        let backfill = cursor.is_none();
+        let page_size = if backfill {
+            self.config.backfill_page_size
+        } else {
+            self.config.incremental_page_size
+        };
+        let mode = match cursor {
+            Some(_) => IngestMode::Live,
+            None => IngestMode::Backfill {
+                unread_after: self.clock.now_ms() - 24 * 3600 * 1000,
+            },
+        };
+        let stop_before = cursor.map(|c| c - self.config.overlap.as_millis() as i64);
+
+        let mut report = PassReport::default();
+        let mut newest = cursor.unwrap_or(i64::MIN);
+        let mut oldest: Option<i64> = None;
+        let mut page = self
+            .client
+            .list_messages(&self.filter(slice, page_size))
+            .await?;
+        report.requests += 1;
+        loop {
+            let (records, reached_known) = self.read_page(&page, stop_before, &mut report);
+            for record in &records {
+                newest = newest.max(sort_at(record));
+                oldest = Some(oldest.map_or(sort_at(record), |o| o.min(sort_at(record))));
+            }
+            self.ingest(&records, mode, &mut report)?;
+            if backfill {
+                on_progress(BackfillProgress {
+                    direction: slice.direction(),
+                    fetched: report.fetched as u64,
+                    oldest_at: oldest,
+                });
+            }
+            match (&page.next_page_uri, reached_known) {
+                (Some(next), false) => {
+                    page = self.client.next_page(next).await?;
+                    report.requests += 1;
+                }
+                _ => break,
+            }
+        }
+        // Only a completed pass moves the cursor: an interrupted one is simply redone.
+        let value = if newest == i64::MIN {
+            self.clock.now_ms() - self.config.overlap.as_millis() as i64
+        } else {
+            newest
+        };
+        self.store
+            .set_cursor(slice.cursor_name(), &value.to_string())?;
+        Ok(report)
+    }
+
+    /// Re-reads every page of the last `reconcile_days` days (GMT) for one slice.
+    pub async fn reconcile(&self, slice: Slice) -> Result<PassReport> {
+        let today = chrono::DateTime::from_timestamp_millis(self.clock.now_ms())
+            .unwrap_or_default()
+            .date_naive();
+        let mut filter = self.filter(slice, self.config.backfill_page_size);
+        filter.sent_on_or_after =
+            today.checked_sub_days(chrono::Days::new(self.config.reconcile_days.max(0) as u64));
+        let mut report = PassReport::default();
+        let mut page = self.client.list_messages(&filter).await?;
+        report.requests += 1;
+        loop {
+            let (records, _) = self.read_page(&page, None, &mut report);
+            self.ingest(&records, IngestMode::Live, &mut report)?;
+            match &page.next_page_uri {
+                Some(next) => {
+                    page = self.client.next_page(next).await?;
+                    report.requests += 1;
+                }
+                None => break,
+            }
+        }
+        Ok(report)
+    }
+
+    /// Fetches outbound texts that are not final yet by SID and applies what changed.
+    pub async fn refresh_statuses(&self) -> Result<PassReport> {
+        let since = self.clock.now_ms() - self.config.refresh_window.as_millis() as i64;
+        let sids = self.store.unfinished_outbound_sids(since)?;
+        let mut report = PassReport::default();
+        if sids.is_empty() {
+            return Ok(report);
+        }
+        let limit = Arc::new(Semaphore::new(self.config.refresh_concurrency.max(1)));
+        let mut tasks = JoinSet::new();
+        for sid in sids {
+            let client = self.client.clone();
+            let limit = limit.clone();
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                client.fetch_message(&sid).await
+            });
+        }
+        let mut records = Vec::new();
+        let mut first_error = None;
+        while let Some(joined) = tasks.join_next().await {
+            report.requests += 1;
+            match joined {
+                Ok(Ok(message)) => match record_from_twilio(&message) {
+                    Ok(record) => records.push(record),
+                    Err(reason) => report.skipped.push(reason),
+                },
+                Ok(Err(err)) => {
+                    first_error.get_or_insert(err);
+                }
+                Err(_) => {}
+            }
+        }
+        report.fetched = records.len();
+        self.ingest(&records, IngestMode::Live, &mut report)?;
+        match first_error {
+            // What was fetched is applied; an auth or network problem still surfaces.
+            Some(err) if !err_is_per_message(&err) => Err(err.into()),
+            _ => Ok(report),
+        }
+    }
+
+    fn read_page(
+        &self,
+        page: &MessagePage,
+        stop_before: Option<i64>,
+        report: &mut PassReport,
+    ) -> (Vec<MessageRecord>, bool) {
+        let mut records = Vec::with_capacity(page.messages.len());
+        let mut reached_known = false;
+        for message in &page.messages {
+            report.fetched += 1;
+            match record_from_twilio(message) {
+                Ok(record) => {
+                    if stop_before.is_some_and(|stop| sort_at(&record) < stop) {
+                        reached_known = true;
+                    }
+                    records.push(record);
+                }
+                Err(reason) => {
+                    tracing::warn!("skipped an unreadable message: {reason}");
+                    report.skipped.push(reason);
+                }
+            }
+        }
+        (records, reached_known)
+    }
+
+    fn ingest(
+        &self,
+        records: &[MessageRecord],
+        mode: IngestMode,
+        report: &mut PassReport,
+    ) -> Result<()> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        let outcome = self.store.ingest(records, mode)?;
+        report.inserted += outcome.inserted;
+        report.updated += outcome.updated;
+        report.new_inbound.extend(outcome.new_inbound);
+        report.threads_touched.extend(outcome.threads_touched);
+        Ok(())
+    }
+}
+
+/// A fetch error about one message (deleted, not found) rather than the connection.
+fn err_is_per_message(err: &crate::twilio::TwilioError) -> bool {
+    matches!(
+        err,
+        crate::twilio::TwilioError::NotFound | crate::twilio::TwilioError::Malformed { .. }
+    )
+}

@@ -1,0 +1,80 @@
+//! Wiring one workstation from its database: saved credentials → Twilio client → outbox, poller
+//! and engine. The desktop app and the CLI both start here, so they behave the same.
+
+use std::sync::Arc;
+
+use tokio::sync::broadcast;
+
+use crate::clock::{Clock, SystemClock};
+use crate::credentials::{self, KeyPolicy, KeyStore};
+use crate::error::{Error, Result};
+use crate::events::CoreEvent;
+use crate::outbox::{Outbox, OutboxConfig, Sender};
+use crate::settings;
+use crate::store::Store;
+use crate::sync::{Engine, EngineConfig, PollConfig, Poller};
+use crate::twilio::TwilioClient;
+
+/// The key store for the database at `store.path()`: the OS keyring, else the documented key
+/// file next to the database (`CLINIC_DESK_KEY_STORE` overrides; see `crypto::keystore`).
+pub fn key_store_for(store: &Store) -> Result<KeyStore> {
+    let key_file = KeyPolicy::default_key_file(store.path());
+    let policy = KeyPolicy::KeyringOrFile {
+        path: key_file.clone(),
+    }
+    .with_env_override(&key_file)
+    .map_err(credentials::CredentialsError::from)?;
+    Ok(KeyStore::new(policy).map_err(credentials::CredentialsError::from)?)
+}
+
+/// A workstation connected to its Twilio account.
+pub struct Live {
+    pub sender: Sender,
+    pub engine: Engine,
+    pub clinic_number: Option<String>,
+}
+
+/// Builds the engine from the saved credentials; `NotConfigured` when there are none.
+pub fn connect(
+    store: &Store,
+    keys: &KeyStore,
+    events: broadcast::Sender<CoreEvent>,
+) -> Result<Live> {
+    let creds = credentials::load(store, keys)?.ok_or(Error::NotConfigured)?;
+    let client = TwilioClient::new(creds.client_config())?;
+    let sender = Sender {
+        from: creds.from_number.clone(),
+        messaging_service_sid: creds.messaging_service_sid.clone(),
+    };
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let outbox = Outbox::new(
+        store.clone(),
+        client.clone(),
+        sender.clone(),
+        OutboxConfig {
+            ambiguous_grace: settings::outbox_ambiguous_grace(store)?,
+            ..OutboxConfig::default()
+        },
+        clock.clone(),
+    );
+    let poller = Poller::new(
+        store.clone(),
+        client,
+        creds.from_number.clone(),
+        PollConfig::default(),
+        clock.clone(),
+    );
+    let engine = Engine::new(
+        store.clone(),
+        outbox,
+        poller,
+        EngineConfig::default(),
+        clock,
+        events,
+    );
+    Ok(Live {
+        sender,
+        engine,
+        clinic_number: creds.from_number,
+    })
+}

@@ -1,0 +1,307 @@
+//! The messaging engine against the Twilio simulator over real HTTP: sending exactly once,
+//! replies and statuses coming back by polling, and the failure paths.
+
+mod support;
+
+use std::collections::HashSet;
+
+use clinic_desk_core::store::outbox::OutboxState;
+use clinic_desk_core::store::threads::Direction;
+use clinic_desk_core::twilio::MessageStatus;
+use clinic_desk_core::ErrorCode;
+use serde_json::json;
+use support::{fast_outbox, Sim, Workstation};
+
+const ANA: &str = "+14155550134";
+const BEN: &str = "+14155550188";
+
+#[tokio::test]
+async fn a_text_is_sent_once_and_its_status_reaches_delivered() {
+    let sim = Sim::start(1).await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    let item = ws.queue("(415) 555-0134", "Your appointment is tomorrow at 9:00.");
+    assert_eq!(item.state, OutboxState::Queued);
+    // Stored before any network call: the bubble is in the thread already.
+    assert_eq!(ws.store.thread_messages(ANA).unwrap().len(), 1);
+
+    let report = ws.cycle().await;
+    assert_eq!(report.outbox.submitted, 1);
+    let after_send = ws.store.thread_messages(ANA).unwrap();
+    let sid = after_send[0].sid.clone().expect("sid adopted");
+
+    sim.advance(30).await;
+    ws.cycle().await;
+    let thread = ws.store.thread_messages(ANA).unwrap();
+    assert_eq!(thread.len(), 1);
+    assert_eq!(thread[0].sid.as_deref(), Some(sid.as_str()));
+    assert_eq!(thread[0].status, MessageStatus::Delivered);
+    assert_eq!(thread[0].num_segments, Some(1));
+
+    let sent: Vec<_> = sim
+        .all_messages()
+        .await
+        .into_iter()
+        .filter(|m| m["to"] == ANA)
+        .collect();
+    assert_eq!(sent.len(), 1);
+}
+
+#[tokio::test]
+async fn replies_arrive_once_unread_and_in_order() {
+    let sim = Sim::start(2).await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    ws.cycle().await; // first run: empty history
+    let first = sim.reply(ANA, "C").await;
+    let second = sim.reply(ANA, "Is parking free?").await;
+    ws.cycle().await;
+    ws.cycle().await;
+
+    let thread = ws.store.thread_messages(ANA).unwrap();
+    let sids: Vec<_> = thread.iter().filter_map(|m| m.sid.clone()).collect();
+    assert_eq!(sids, vec![first, second]);
+    assert!(thread.iter().all(|m| m.direction == Direction::Inbound));
+    let threads = ws.store.list_threads().unwrap();
+    assert_eq!(threads.len(), 1);
+    assert_eq!(threads[0].unread, 2);
+    assert_eq!(threads[0].last_body, "Is parking free?");
+
+    ws.store.mark_thread_read(ANA).unwrap();
+    assert_eq!(ws.store.list_threads().unwrap()[0].unread, 0);
+}
+
+#[tokio::test]
+async fn texts_from_another_workstation_appear_in_the_thread() {
+    let sim = Sim::start(3).await;
+    let front = Workstation::new(&sim, fast_outbox());
+    let back = Workstation::new(&sim, fast_outbox());
+    front.queue(ANA, "Running 10 minutes late, sorry!");
+    front.cycle().await;
+    sim.advance(5).await;
+    sim.reply(ANA, "No problem").await;
+    back.cycle().await;
+
+    let thread = back.store.thread_messages(ANA).unwrap();
+    assert_eq!(thread.len(), 2);
+    assert_eq!(thread[0].direction, Direction::Outbound);
+    assert_eq!(thread[0].body, "Running 10 minutes late, sorry!");
+    assert_eq!(thread[1].body, "No problem");
+}
+
+#[tokio::test]
+async fn an_unanswered_create_is_adopted_from_the_list_not_sent_twice() {
+    let sim = Sim::start(4).await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    sim.faults(json!([{ "method": "POST", "path": "/Messages.json$",
+                        "action": "drop_response_after_commit", "count": 1 }]))
+        .await;
+    ws.queue(ANA, "Please bring your insurance card.");
+    // The create gets no answer; the cycle's closing drain finds the text in the list.
+    let first = ws.cycle().await;
+    assert_eq!(first.outbox.submitted, 0);
+    assert_eq!(first.outbox.in_doubt, 1);
+    assert_eq!(first.outbox.adopted, 1);
+    let second = ws.cycle().await;
+    assert_eq!(second.outbox.submitted + second.outbox.adopted, 0);
+    let to_ana: Vec<_> = sim
+        .all_messages()
+        .await
+        .into_iter()
+        .filter(|m| m["to"] == ANA)
+        .collect();
+    assert_eq!(to_ana.len(), 1, "exactly one text reached Twilio");
+    let thread = ws.store.thread_messages(ANA).unwrap();
+    assert_eq!(thread.len(), 1);
+    assert_eq!(thread[0].sid.as_deref(), to_ana[0]["sid"].as_str());
+}
+
+#[tokio::test]
+async fn a_reset_before_processing_is_retried_and_lands_once() {
+    let sim = Sim::start(5).await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    sim.faults(
+        json!([{ "method": "POST", "path": "/Messages.json$", "action": "reset", "count": 2 }]),
+    )
+    .await;
+    ws.queue(ANA, "See you soon");
+    for _ in 0..6 {
+        ws.cycle().await;
+        tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+    }
+    let to_ana = sim
+        .all_messages()
+        .await
+        .into_iter()
+        .filter(|m| m["to"] == ANA)
+        .count();
+    assert_eq!(to_ana, 1);
+    assert!(ws.store.thread_messages(ANA).unwrap()[0].sid.is_some());
+}
+
+#[tokio::test]
+async fn rate_limiting_honours_retry_after() {
+    let sim = Sim::start(6).await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    sim.faults(
+        json!([{ "method": "POST", "path": "/Messages.json$", "action": "429",
+                        "count": 1, "retry_after": 30 }]),
+    )
+    .await;
+    let item = ws.queue(ANA, "Hello");
+    let report = ws.cycle().await;
+    assert_eq!(report.outbox.retried, 1);
+    let queued = ws.store.outbox_item(item.id).unwrap().unwrap();
+    assert_eq!(queued.state, OutboxState::Queued);
+    let wait = queued.next_attempt_at - chrono::Utc::now().timestamp_millis();
+    assert!(
+        wait > 25_000 && wait <= 30_000,
+        "waits for Retry-After, got {wait} ms"
+    );
+    assert!(sim.all_messages().await.is_empty());
+}
+
+#[tokio::test]
+async fn wrong_credentials_stop_the_outbox_and_send_nothing() {
+    let sim = Sim::start(7).await;
+    let ws = Workstation::with_token(&sim, fast_outbox(), "not-the-token");
+    let item = ws.queue(ANA, "Hello");
+    let err = ws.engine.run_cycle(false).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::TwilioAuth);
+    assert!(err.to_string().contains("re-enter"), "{err}");
+    let kept = ws.store.outbox_item(item.id).unwrap().unwrap();
+    assert_eq!(
+        kept.state,
+        OutboxState::Queued,
+        "the text waits, it is not lost"
+    );
+    assert_eq!(kept.attempts, 0);
+    assert!(sim.all_messages().await.is_empty());
+}
+
+#[tokio::test]
+async fn an_opted_out_patient_is_never_texted() {
+    let sim = Sim::start(8).await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    // The patient opts out through Twilio; the first send learns it from a 21610.
+    sim.reply(BEN, "STOP").await;
+    let item = ws.queue(BEN, "Reminder: appointment tomorrow");
+    let report = ws.cycle().await;
+    assert_eq!(report.outbox.blocked, 1);
+    let failed = ws.store.outbox_item(item.id).unwrap().unwrap();
+    assert_eq!(failed.state, OutboxState::Failed);
+    assert!(ws.store.is_opted_out(BEN).unwrap());
+    let thread = ws.store.thread_messages(BEN).unwrap();
+    let ours = thread
+        .iter()
+        .find(|m| m.direction == Direction::Outbound)
+        .unwrap();
+    assert_eq!(ours.error_code, Some(21610));
+    assert!(ours.error_text.as_deref().unwrap().contains("opted out"));
+
+    // The composer now refuses before anything is stored.
+    let before = ws.store.message_count().unwrap();
+    let err = clinic_desk_core::messaging::queue_text(
+        &ws.store,
+        &ws.sender,
+        &clinic_desk_core::clock::SystemClock,
+        &clinic_desk_core::messaging::TextRequest {
+            to: BEN,
+            body: "Another try",
+            kind: clinic_desk_core::store::outbox::OutboxKind::Manual,
+            actor: "front desk",
+            appointment_id: None,
+        },
+    )
+    .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::OptedOut);
+    assert_eq!(ws.store.message_count().unwrap(), before);
+    let to_ben = sim
+        .all_messages()
+        .await
+        .into_iter()
+        .filter(|m| m["to"] == BEN)
+        .count();
+    assert_eq!(to_ben, 0);
+}
+
+#[tokio::test]
+async fn failed_delivery_shows_the_reason() {
+    let sim = Sim::start(9).await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    sim.control(
+        "/_sim/outcomes",
+        json!({"to": ANA, "status": "undelivered", "error_code": 30003}),
+    )
+    .await;
+    ws.queue(ANA, "Hello");
+    ws.cycle().await;
+    sim.advance(60).await;
+    ws.cycle().await;
+    let bubble = &ws.store.thread_messages(ANA).unwrap()[0];
+    assert_eq!(bubble.status, MessageStatus::Undelivered);
+    assert_eq!(bubble.error_code, Some(30003));
+    assert!(bubble
+        .error_text
+        .as_deref()
+        .unwrap()
+        .contains("unreachable"));
+}
+
+#[tokio::test]
+async fn late_visible_replies_are_caught_by_reconciliation() {
+    let sim = Sim::start(10).await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    ws.cycle().await;
+    sim.control("/_sim/visibility", json!({"delay_seconds": 1800}))
+        .await;
+    let late = sim.reply(ANA, "Running late").await;
+    ws.cycle().await;
+    assert!(!ws.store.has_sid(&late).unwrap(), "not visible yet");
+    // Newer traffic moves the incremental cursor past the late message's date.
+    sim.control("/_sim/visibility", json!({"delay_seconds": 0}))
+        .await;
+    sim.advance(3600).await;
+    sim.reply(BEN, "Hi").await;
+    ws.cycle().await;
+    let report = ws.engine.run_cycle(true).await.unwrap();
+    assert!(report.reconciled);
+    assert!(ws.store.has_sid(&late).unwrap(), "reconciliation found it");
+    assert_eq!(ws.store.thread_messages(ANA).unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn backfill_of_history_with_replies_arriving_during_paging_has_no_gaps_or_duplicates() {
+    let sim = Sim::start(11).await;
+    sim.control("/_sim/seed", json!({"patients": 300, "messages": 5000}))
+        .await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    let injector = {
+        let base = sim.handle.base_url.clone();
+        let clinic = sim.clinic();
+        tokio::spawn(async move {
+            let http = reqwest::Client::new();
+            for i in 0..20 {
+                http.post(format!("{base}/_sim/inbound"))
+                    .json(&json!({"from": ANA, "to": clinic, "body": format!("reply {i}")}))
+                    .send()
+                    .await
+                    .unwrap();
+                tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+            }
+        })
+    };
+    ws.cycle().await;
+    injector.await.unwrap();
+    ws.cycle().await;
+
+    let truth: HashSet<String> = sim
+        .all_messages()
+        .await
+        .iter()
+        .filter_map(|m| m["sid"].as_str().map(str::to_string))
+        .collect();
+    assert!(truth.len() >= 5020);
+    for sid in &truth {
+        assert!(ws.store.has_sid(sid).unwrap(), "missing {sid}");
+    }
+    assert_eq!(ws.store.message_count().unwrap() as usize, truth.len());
+}

@@ -1,0 +1,189 @@
+//! A clinic workstation (real SQLite file, real engine) against the Twilio simulator over real
+//! HTTP, plus the simulator's control API for tests.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use clinic_desk_core::clock::SystemClock;
+use clinic_desk_core::messaging::{queue_text, TextRequest};
+use clinic_desk_core::outbox::{Outbox, OutboxConfig, Sender};
+use clinic_desk_core::store::outbox::{OutboxItem, OutboxKind};
+use clinic_desk_core::sync::{Engine, EngineConfig, PollConfig, Poller};
+use clinic_desk_core::twilio::{Auth, ClientConfig, Secret, TwilioClient};
+use clinic_desk_core::Store;
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use twilio_sim::{SimConfig, SimHandle};
+
+pub struct Sim {
+    pub handle: SimHandle,
+    pub http: reqwest::Client,
+}
+
+impl Sim {
+    pub async fn start(seed: u64) -> Sim {
+        let handle = twilio_sim::spawn(SimConfig {
+            seed: Some(seed),
+            ..SimConfig::default()
+        })
+        .await
+        .expect("start simulator");
+        Sim {
+            handle,
+            http: reqwest::Client::new(),
+        }
+    }
+
+    pub fn clinic(&self) -> String {
+        self.handle.numbers[0].clone()
+    }
+
+    pub async fn control(&self, path: &str, body: Value) -> Value {
+        let response = self
+            .http
+            .post(format!("{}{path}", self.handle.base_url))
+            .json(&body)
+            .send()
+            .await
+            .expect("control request");
+        assert!(
+            response.status().is_success(),
+            "{path}: {}",
+            response.status()
+        );
+        response.json().await.unwrap_or(Value::Null)
+    }
+
+    /// A patient texts the clinic; returns the new message's SID.
+    pub async fn reply(&self, from: &str, body: &str) -> String {
+        let message = self
+            .control(
+                "/_sim/inbound",
+                json!({"from": from, "to": self.clinic(), "body": body}),
+            )
+            .await;
+        message["sid"].as_str().expect("inbound sid").to_string()
+    }
+
+    pub async fn faults(&self, rules: Value) {
+        self.control("/_sim/faults", json!({ "rules": rules }))
+            .await;
+    }
+
+    pub async fn clear_faults(&self) {
+        self.http
+            .delete(format!("{}/_sim/faults", self.handle.base_url))
+            .send()
+            .await
+            .expect("clear faults");
+    }
+
+    pub async fn advance(&self, seconds: u64) {
+        self.control("/_sim/clock", json!({ "advance_seconds": seconds }))
+            .await;
+    }
+
+    /// Ground truth: every message the simulator ever created.
+    pub async fn all_messages(&self) -> Vec<Value> {
+        let value: Value = self
+            .http
+            .get(format!("{}/_sim/messages", self.handle.base_url))
+            .send()
+            .await
+            .expect("list sim messages")
+            .json()
+            .await
+            .expect("sim messages JSON");
+        value["messages"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+pub struct Workstation {
+    pub dir: TempDir,
+    pub store: Store,
+    pub sender: Sender,
+    pub engine: Engine,
+}
+
+pub fn fast_outbox() -> OutboxConfig {
+    OutboxConfig {
+        base_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(50),
+        ambiguous_grace: Duration::ZERO,
+        ..OutboxConfig::default()
+    }
+}
+
+impl Workstation {
+    pub fn new(sim: &Sim, outbox: OutboxConfig) -> Workstation {
+        Self::with_token(sim, outbox, &sim.handle.auth_token.clone())
+    }
+
+    pub fn with_token(sim: &Sim, outbox: OutboxConfig, token: &str) -> Workstation {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("clinic.sqlite3")).unwrap();
+        let mut client_config = ClientConfig::new(
+            sim.handle.base_url.clone(),
+            sim.handle.account_sid.clone(),
+            Auth::Token(Secret::new(token)),
+        );
+        client_config.timeout = Duration::from_secs(5);
+        let client = TwilioClient::new(client_config).unwrap();
+        let sender = Sender {
+            from: Some(sim.clinic()),
+            messaging_service_sid: None,
+        };
+        let clock = Arc::new(SystemClock);
+        let outbox = Outbox::new(
+            store.clone(),
+            client.clone(),
+            sender.clone(),
+            outbox,
+            clock.clone(),
+        );
+        let poller = Poller::new(
+            store.clone(),
+            client,
+            Some(sim.clinic()),
+            PollConfig::default(),
+            clock.clone(),
+        );
+        let (events, _) = tokio::sync::broadcast::channel(1024);
+        let engine = Engine::new(
+            store.clone(),
+            outbox,
+            poller,
+            EngineConfig::default(),
+            clock,
+            events,
+        );
+        Workstation {
+            dir,
+            store,
+            sender,
+            engine,
+        }
+    }
+
+    pub fn queue(&self, to: &str, body: &str) -> OutboxItem {
+        queue_text(
+            &self.store,
+            &self.sender,
+            &SystemClock,
+            &TextRequest {
+                to,
+                body,
+                kind: OutboxKind::Manual,
+                actor: "front desk",
+                appointment_id: None,
+            },
+        )
+        .expect("queue text")
+    }
+
+    pub async fn cycle(&self) -> clinic_desk_core::sync::CycleReport {
+        self.engine.run_cycle(false).await.expect("sync cycle")
+    }
+}

@@ -1,0 +1,266 @@
+//! Twilio's JSON shapes, field for field as in the 2010-04-01 OpenAPI spec: Message, Account,
+//! IncomingPhoneNumber and the paging envelope.
+//!
+//! Client libraries find a page's items as the one envelope key that is not paging metadata, so the
+//! envelope carries exactly one item key and nothing else of our own.
+
+use serde::ser::SerializeMap;
+use serde::{Serialize, Serializer};
+
+use crate::clock::{rfc2822, Millis};
+use crate::config::SimConfig;
+use crate::ids::stable_sid;
+use crate::lifecycle::error_message;
+use crate::state::StoredMessage;
+
+pub const API_VERSION: &str = "2010-04-01";
+
+#[derive(Debug, Serialize)]
+pub struct MessageSubresources {
+    pub media: String,
+    pub feedback: String,
+}
+
+#[derive(Debug, Serialize)]
+pub struct MessageJson<'a> {
+    pub account_sid: &'a str,
+    pub api_version: &'static str,
+    pub body: &'a str,
+    pub date_created: String,
+    pub date_sent: Option<String>,
+    pub date_updated: String,
+    pub direction: &'static str,
+    pub error_code: Option<u32>,
+    pub error_message: Option<&'static str>,
+    pub from: &'a str,
+    pub messaging_service_sid: Option<&'a str>,
+    pub num_media: &'static str,
+    pub num_segments: String,
+    pub price: Option<String>,
+    pub price_unit: &'static str,
+    pub sid: &'a str,
+    pub status: &'static str,
+    pub subresource_uris: MessageSubresources,
+    pub to: &'a str,
+    pub uri: String,
+}
+
+pub fn message<'a>(account_sid: &'a str, m: &'a StoredMessage, now: Millis) -> MessageJson<'a> {
+    let view = m.view(now);
+    let base = format!("/{API_VERSION}/Accounts/{account_sid}/Messages/{}", m.sid);
+    // Twilio reports 0 segments until a Messaging Service has picked the sender.
+    let num_segments = if view.status == "accepted" {
+        0
+    } else {
+        m.num_segments
+    };
+    MessageJson {
+        account_sid,
+        api_version: API_VERSION,
+        body: &m.body,
+        date_created: rfc2822(m.created),
+        date_sent: view.date_sent.map(rfc2822),
+        date_updated: rfc2822(view.date_updated),
+        direction: m.direction.as_str(),
+        error_code: view.error_code,
+        error_message: view.error_code.map(error_message),
+        from: &m.from,
+        messaging_service_sid: m.messaging_service_sid.as_deref(),
+        num_media: "0",
+        num_segments: num_segments.to_string(),
+        price: view.price,
+        price_unit: "USD",
+        sid: &m.sid,
+        status: view.status,
+        subresource_uris: MessageSubresources {
+            media: format!("{base}/Media.json"),
+            feedback: format!("{base}/Feedback.json"),
+        },
+        to: &m.to,
+        uri: format!("{base}.json"),
+    }
+}
+
+pub fn account(config: &SimConfig, created: Millis) -> serde_json::Value {
+    let sid = &config.account_sid;
+    let base = format!("/{API_VERSION}/Accounts/{sid}");
+    let sub = |name: &str| format!("{base}/{name}.json");
+    let date = rfc2822(created);
+    serde_json::json!({
+        "auth_token": config.auth_token,
+        "date_created": date,
+        "date_updated": date,
+        "friendly_name": config.friendly_name,
+        "owner_account_sid": sid,
+        "sid": sid,
+        "status": "active",
+        "subresource_uris": {
+            "addresses": sub("Addresses"),
+            "conferences": sub("Conferences"),
+            "signing_keys": sub("SigningKeys"),
+            "transcriptions": sub("Transcriptions"),
+            "connect_apps": sub("ConnectApps"),
+            "sip": sub("SIP"),
+            "authorized_connect_apps": sub("AuthorizedConnectApps"),
+            "usage": sub("Usage"),
+            "keys": sub("Keys"),
+            "applications": sub("Applications"),
+            "recordings": sub("Recordings"),
+            "short_codes": sub("SMS/ShortCodes"),
+            "calls": sub("Calls"),
+            "notifications": sub("Notifications"),
+            "incoming_phone_numbers": sub("IncomingPhoneNumbers"),
+            "queues": sub("Queues"),
+            "messages": sub("Messages"),
+            "outgoing_caller_ids": sub("OutgoingCallerIds"),
+            "available_phone_numbers": sub("AvailablePhoneNumbers"),
+            "balance": sub("Balance"),
+        },
+        "type": config.account_type.as_str(),
+        "uri": format!("{base}.json"),
+    })
+}
+
+pub fn incoming_phone_number(
+    config: &SimConfig,
+    number: &str,
+    created: Millis,
+) -> serde_json::Value {
+    let sid = stable_sid("PN", number);
+    let account_sid = &config.account_sid;
+    let date = rfc2822(created);
+    serde_json::json!({
+        "account_sid": account_sid,
+        "address_sid": null,
+        "address_requirements": "none",
+        "api_version": API_VERSION,
+        "beta": false,
+        "capabilities": {"voice": true, "sms": true, "mms": true, "fax": false},
+        "date_created": date,
+        "date_updated": date,
+        "friendly_name": format_friendly(number),
+        "identity_sid": null,
+        "phone_number": number,
+        "origin": "twilio",
+        "sid": sid,
+        "sms_application_sid": null,
+        "sms_fallback_method": "POST",
+        "sms_fallback_url": null,
+        "sms_method": "POST",
+        "sms_url": null,
+        "status_callback": null,
+        "status_callback_method": "POST",
+        "trunk_sid": null,
+        "uri": format!("/{API_VERSION}/Accounts/{account_sid}/IncomingPhoneNumbers/{sid}.json"),
+        "voice_receive_mode": "voice",
+        "voice_application_sid": null,
+        "voice_caller_id_lookup": false,
+        "voice_fallback_method": "POST",
+        "voice_fallback_url": null,
+        "voice_method": "POST",
+        "voice_url": null,
+        "emergency_status": "Inactive",
+        "emergency_address_sid": null,
+        "emergency_address_status": "unregistered",
+        "bundle_sid": null,
+        "status": "in-use",
+        "type": null,
+    })
+}
+
+/// "+15555550100" → "(555) 555-0100", as Twilio names North American numbers.
+fn format_friendly(number: &str) -> String {
+    match number.strip_prefix("+1") {
+        Some(d) if d.len() == 10 && d.bytes().all(|b| b.is_ascii_digit()) => {
+            format!("({}) {}-{}", &d[..3], &d[3..6], &d[6..])
+        }
+        _ => number.to_string(),
+    }
+}
+
+/// Twilio's paging envelope around one page of items.
+#[derive(Debug)]
+pub struct Envelope<T> {
+    pub key: &'static str,
+    pub items: Vec<T>,
+    pub page: u64,
+    pub page_size: usize,
+    pub uri: String,
+    pub first_page_uri: String,
+    pub next_page_uri: Option<String>,
+    pub previous_page_uri: Option<String>,
+}
+
+impl<T: Serialize> Serialize for Envelope<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let start = self.page.saturating_mul(self.page_size as u64);
+        // Twilio reports `end` as the index of the last item, or `start` for an empty page.
+        let end = (start + self.items.len() as u64)
+            .saturating_sub(1)
+            .max(start);
+        let mut map = serializer.serialize_map(Some(9))?;
+        map.serialize_entry("end", &end)?;
+        map.serialize_entry("first_page_uri", &self.first_page_uri)?;
+        map.serialize_entry(self.key, &self.items)?;
+        map.serialize_entry("next_page_uri", &self.next_page_uri)?;
+        map.serialize_entry("page", &self.page)?;
+        map.serialize_entry("page_size", &self.page_size)?;
+        map.serialize_entry("previous_page_uri", &self.previous_page_uri)?;
+        map.serialize_entry("start", &start)?;
+        map.serialize_entry("uri", &self.uri)?;
+        map.end()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lifecycle::{Direction, Outcome};
+
+    #[test]
+    fn message_has_every_spec_field() {
+        let m = StoredMessage {
+            sid: "SM00000000000000000000000000000001".into(),
+            from: "+15555550100".into(),
+            to: "+15551230000".into(),
+            body: "hello".into(),
+            direction: Direction::OutboundApi,
+            created: 1_558_719_890_000,
+            sort_date: 1_558_719_891_000,
+            visible_at: 0,
+            messaging_service_sid: None,
+            num_segments: 1,
+            outcome: Outcome::Delivered,
+        };
+        let queued = serde_json::to_value(message("AC1", &m, m.created)).unwrap();
+        assert_eq!(queued["status"], "queued");
+        assert_eq!(queued["date_sent"], serde_json::Value::Null);
+        assert_eq!(queued["price"], serde_json::Value::Null);
+        assert_eq!(queued["num_segments"], "1");
+        assert_eq!(queued["date_created"], "Fri, 24 May 2019 17:44:50 +0000");
+        let keys: Vec<_> = queued.as_object().unwrap().keys().cloned().collect();
+        assert_eq!(keys.len(), 20);
+        let done = serde_json::to_value(message("AC1", &m, m.created + 60_000)).unwrap();
+        assert_eq!(done["status"], "delivered");
+        assert_eq!(done["price"], "-0.00790");
+        assert_eq!(done["date_updated"], "Fri, 24 May 2019 17:44:54 +0000");
+    }
+
+    #[test]
+    fn empty_page_envelope() {
+        let envelope = Envelope::<u8> {
+            key: "messages",
+            items: vec![],
+            page: 0,
+            page_size: 50,
+            uri: "/u".into(),
+            first_page_uri: "/u".into(),
+            next_page_uri: None,
+            previous_page_uri: None,
+        };
+        let value = serde_json::to_value(&envelope).unwrap();
+        assert_eq!(value["end"], 0);
+        assert_eq!(value["start"], 0);
+        assert_eq!(value.as_object().unwrap().len(), 9);
+    }
+}
