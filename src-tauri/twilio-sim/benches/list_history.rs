@@ -8,6 +8,7 @@
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
+use tower::ServiceExt;
 use twilio_sim::SimConfig;
 
 fn env_or(name: &str, default: usize) -> usize {
@@ -103,6 +104,39 @@ async fn main() {
         "list_history: per page (client-side, incl. JSON decode) p50 {:.2?}, p99 {:.2?}",
         percentile(page_times.clone(), 0.5),
         percentile(page_times, 0.99)
+    );
+
+    // The server's share alone: the router called in-process, no socket, no client-side decode.
+    let router = twilio_sim::router(sim.sim.clone());
+    let auth = format!(
+        "Basic {}",
+        base64::Engine::encode(
+            &base64::engine::general_purpose::STANDARD,
+            format!("{}:{}", sim.account_sid, sim.auth_token)
+        )
+    );
+    let mut server_times = Vec::new();
+    for _ in 0..runs {
+        let mut next = Some(first.clone());
+        while let Some(uri) = next {
+            let request = axum::http::Request::get(&uri)
+                .header("authorization", &auth)
+                .body(axum::body::Body::empty())
+                .expect("request");
+            let started = Instant::now();
+            let response = router.clone().oneshot(request).await.expect("response");
+            let body = axum::body::to_bytes(response.into_body(), usize::MAX)
+                .await
+                .expect("body");
+            server_times.push(started.elapsed());
+            let page: Value = serde_json::from_slice(&body).expect("page JSON");
+            next = page["next_page_uri"].as_str().map(str::to_string);
+        }
+    }
+    println!(
+        "list_history: per page (server only, routing + JSON rendering) p50 {:.2?}, p99 {:.2?}",
+        percentile(server_times.clone(), 0.5),
+        percentile(server_times, 0.99)
     );
     sim.shutdown().await;
 }

@@ -18,7 +18,7 @@ async fn default_lifecycle_on_an_advanced_clock() {
     let created = sim.send_text(PATIENT, "hello").await.json;
     let sid = created["sid"].as_str().unwrap();
     assert_eq!(created["status"], "queued");
-    sim.post_control("/_sim/clock", json!({"advance_seconds": 1.2}))
+    sim.post_control("/_sim/clock", json!({"advance_seconds": 1.5}))
         .await;
     let sending = status_after(&sim, sid).await;
     assert_eq!(sending["status"], "sending");

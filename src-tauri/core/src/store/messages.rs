@@ -115,7 +115,7 @@ impl Store {
         records: &[MessageRecord],
         mode: IngestMode,
     ) -> Result<IngestReport, StoreError> {
-        self.write(|tx| ingest_in(tx, records, mode).map_err(|e| self.err(e)))
+        self.write_refetchable(|tx| ingest_in(tx, records, mode).map_err(|e| self.err(e)))
     }
 
     /// Every text of one thread, oldest first.
@@ -174,16 +174,17 @@ impl Store {
 
     /// Outbound texts Twilio has named but not finished with, created after `since` (ms):
     /// their status is re-fetched by SID until final.
-    pub fn unfinished_outbound_sids(&self, since: i64) -> Result<Vec<String>, StoreError> {
+    pub fn unfinished_outbound_sids(&self, since: i64) -> Result<Vec<(String, i64)>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT sid FROM messages \
-                 WHERE direction = 'outbound' AND sid IS NOT NULL AND created_at >= ?1 \
-                   AND status NOT IN ('delivered', 'undelivered', 'failed', 'canceled', 'read', \
-                                      'received', 'partially_delivered') \
+                "SELECT sid, created_at FROM messages \
+                 WHERE direction = 'outbound' \
+                   AND status IN ('pending', 'accepted', 'scheduled', 'queued', 'sending', \
+                                  'sent', 'unknown') \
+                   AND sid IS NOT NULL AND created_at >= ?1 \
                  ORDER BY created_at",
             )?;
-            let rows = stmt.query_map([since], |row| row.get(0))?;
+            let rows = stmt.query_map([since], |row| Ok((row.get(0)?, row.get(1)?)))?;
             rows.collect()
         })
     }
@@ -211,13 +212,14 @@ fn ingest_in(
     let mut deltas: HashMap<String, ThreadDelta> = HashMap::new();
     let now = now_ms();
     {
-        let mut find = tx.prepare_cached("SELECT id, status FROM messages WHERE sid = ?1")?;
         let mut insert = tx.prepare_cached(
             "INSERT INTO messages (sid, direction, from_number, to_number, thread_phone, body, \
              status, error_code, error_message, num_segments, price, price_unit, created_at, \
              sent_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
+             ON CONFLICT (sid) DO NOTHING",
         )?;
+        let mut find = tx.prepare_cached("SELECT id, status FROM messages WHERE sid = ?1")?;
         // Price and segment counts arrive after the status settles, so they fill in whenever
         // missing; status and error move only forward.
         let mut update = tx.prepare_cached(
@@ -238,81 +240,81 @@ fn ingest_in(
         let mut ordered: Vec<&MessageRecord> = records.iter().rev().collect();
         ordered.sort_by_key(|record| record.created_at);
         for record in ordered {
-            let existing: Option<(i64, String)> = find
-                .query_row([&record.sid], |row| Ok((row.get(0)?, row.get(1)?)))
-                .optional()?;
-            match existing {
-                Some((id, status)) => {
-                    let forward = record.status.rank() > MessageStatus::parse(&status).rank();
-                    let changed = update.execute(params![
-                        id,
-                        forward,
-                        record.status.as_str(),
-                        record.error_code,
-                        record.error_message,
-                        record.sent_at,
-                        record.num_segments,
-                        record.price,
-                        record.price_unit,
-                        now
-                    ])?;
-                    if changed > 0 {
-                        report.updated += 1;
-                        if forward {
-                            report
-                                .threads_touched
-                                .push(record.thread_phone().to_string());
-                        }
-                    }
-                }
-                None => {
-                    let phone = record.thread_phone().to_string();
-                    insert.execute(params![
-                        record.sid,
-                        direction_sql(record.direction),
-                        record.from,
-                        record.to,
-                        phone,
-                        record.body,
-                        record.status.as_str(),
-                        record.error_code,
-                        record.error_message,
-                        record.num_segments,
-                        record.price,
-                        record.price_unit,
-                        record.created_at,
-                        record.sent_at,
-                        now
-                    ])?;
-                    report.inserted += 1;
-                    let unread = record.direction == Direction::Inbound
-                        && match mode {
-                            IngestMode::Live => true,
-                            IngestMode::Backfill { unread_after } => {
-                                record.created_at >= unread_after
-                            }
-                        };
-                    if record.direction == Direction::Inbound {
-                        report.new_inbound.push(NewInbound {
-                            id: tx.last_insert_rowid(),
-                            sid: record.sid.clone(),
-                            phone: phone.clone(),
-                            body: record.body.clone(),
-                            created_at: record.created_at,
-                        });
-                    }
-                    let delta = deltas.entry(phone).or_insert_with(|| ThreadDelta {
-                        last_at: i64::MIN,
-                        last_body: String::new(),
-                        last_direction: record.direction,
-                        unread: 0,
+            // Back-fill is almost all new messages: try the insert first, and only look the
+            // row up when the SID is already known.
+            let phone = record.thread_phone().to_string();
+            let inserted = insert.execute(params![
+                record.sid,
+                direction_sql(record.direction),
+                record.from,
+                record.to,
+                phone,
+                record.body,
+                record.status.as_str(),
+                record.error_code,
+                record.error_message,
+                record.num_segments,
+                record.price,
+                record.price_unit,
+                record.created_at,
+                record.sent_at,
+                now
+            ])? > 0;
+            if inserted {
+                report.inserted += 1;
+                let unread = record.direction == Direction::Inbound
+                    && match mode {
+                        IngestMode::Live => true,
+                        IngestMode::Backfill { unread_after } => record.created_at >= unread_after,
+                    };
+                if record.direction == Direction::Inbound {
+                    report.new_inbound.push(NewInbound {
+                        id: tx.last_insert_rowid(),
+                        sid: record.sid.clone(),
+                        phone: phone.clone(),
+                        body: record.body.clone(),
+                        created_at: record.created_at,
                     });
-                    if record.created_at >= delta.last_at {
-                        delta.last_at = record.created_at;
-                        delta.last_body.clone_from(&record.body);
-                        delta.last_direction = record.direction;
-                    }
-                    delta.unread += i64::from(unread);
+                }
+                let delta = deltas.entry(phone).or_insert_with(|| ThreadDelta {
+                    last_at: i64::MIN,
+                    last_body: String::new(),
+                    last_direction: record.direction,
+                    unread: 0,
+                });
+                if record.created_at >= delta.last_at {
+                    delta.last_at = record.created_at;
+                    delta.last_body.clone_from(&record.body);
+                    delta.last_direction = record.direction;
+                }
+                delta.unread += i64::from(unread);
+                continue;
+            }
+            let Some((id, status)) = find
+                .query_row([&record.sid], |row| {
+                    Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?))
+                })
+                .optional()?
+            else {
+                continue;
+            };
+            let forward = record.status.rank() > MessageStatus::parse(&status).rank();
+            let changed = update.execute(params![
+                id,
+                forward,
+                record.status.as_str(),
+                record.error_code,
+                record.error_message,
+                record.sent_at,
+                record.num_segments,
+                record.price,
+                record.price_unit,
+                now
+            ])?;
+            if changed > 0 {
+                report.updated += 1;
+                if forward {
+                    report.threads_touched.push(phone);
                 }
             }
         }

@@ -73,14 +73,8 @@ impl Store {
         })
     }
 
-    /// When we last texted anyone (ms), for the poller's "reply expected" guess.
+    /// When this workstation last texted anyone (ms), for the poller's "reply expected" guess.
     pub fn last_outbound_at(&self) -> Result<Option<i64>, StoreError> {
-        self.read(|conn| {
-            conn.query_row(
-                "SELECT max(created_at) FROM messages WHERE direction = 'outbound'",
-                [],
-                |row| row.get(0),
-            )
-        })
+        self.read(|conn| conn.query_row("SELECT max(created_at) FROM outbox", [], |row| row.get(0)))
     }
 }

@@ -35,7 +35,7 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> Self {
         Self {
-            fast: Duration::from_secs(2),
+            fast: Duration::from_secs(1),
             slow: Duration::from_secs(30),
             reconcile_every: Duration::from_secs(600),
             max_error_backoff: Duration::from_secs(300),

@@ -108,6 +108,24 @@ pub struct Poller {
     clinic_number: Option<String>,
     config: PollConfig,
     clock: Arc<dyn Clock>,
+    /// When each unfinished text was last fetched (ms), so older ones are fetched less often.
+    last_refresh: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+}
+
+/// Records written per transaction during a back-fill.
+const BACKFILL_BATCH: usize = 10_000;
+
+/// How often a text that is not final yet is fetched again, by its age: statuses change within
+/// seconds of sending, while a text stuck in `sent` for hours rarely changes at all.
+fn refresh_interval_ms(age_ms: i64) -> i64 {
+    const MINUTE: i64 = 60_000;
+    if age_ms < 10 * MINUTE {
+        0
+    } else if age_ms < 120 * MINUTE {
+        5 * MINUTE
+    } else {
+        60 * MINUTE
+    }
 }
 
 /// Which slice of the list a pass reads.
@@ -149,6 +167,7 @@ impl Poller {
             clinic_number,
             config,
             clock,
+            last_refresh: std::sync::Mutex::new(std::collections::HashMap::new()),
         }
     }
 
@@ -215,6 +234,10 @@ impl Poller {
         let mut report = PassReport::default();
         let mut newest = cursor.unwrap_or(i64::MIN);
         let mut oldest: Option<i64> = None;
+        // A back-fill writes several pages per transaction: each thread's summary is then
+        // updated once per batch rather than once per page. An interrupted pass refetches.
+        let flush_at = if backfill { BACKFILL_BATCH } else { 0 };
+        let mut pending: Vec<MessageRecord> = Vec::new();
         let mut page = self
             .client
             .list_messages(&self.filter(slice, page_size))
@@ -226,20 +249,28 @@ impl Poller {
                 newest = newest.max(sort_at(record));
                 oldest = Some(oldest.map_or(sort_at(record), |o| o.min(sort_at(record))));
             }
-            self.ingest(&records, mode, &mut report)?;
-            if backfill {
-                on_progress(BackfillProgress {
-                    direction: slice.direction(),
-                    fetched: report.fetched as u64,
-                    oldest_at: oldest,
-                });
+            pending.extend(records);
+            let next = match (&page.next_page_uri, reached_known) {
+                (Some(next), false) => Some(next.clone()),
+                _ => None,
+            };
+            if pending.len() >= flush_at || next.is_none() {
+                self.ingest(&pending, mode, &mut report)?;
+                pending.clear();
+                if backfill {
+                    on_progress(BackfillProgress {
+                        direction: slice.direction(),
+                        fetched: report.fetched as u64,
+                        oldest_at: oldest,
+                    });
+                }
             }
-            match (&page.next_page_uri, reached_known) {
-                (Some(next), false) => {
-                    page = self.client.next_page(next).await?;
+            match next {
+                Some(next) => {
+                    page = self.client.next_page(&next).await?;
                     report.requests += 1;
                 }
-                _ => break,
+                None => break,
             }
         }
         // Only a completed pass moves the cursor: an interrupted one is simply redone.
@@ -280,8 +311,30 @@ impl Poller {
 
     /// Fetches outbound texts that are not final yet by SID and applies what changed.
     pub async fn refresh_statuses(&self) -> Result<PassReport> {
-        let since = self.clock.now_ms() - self.config.refresh_window.as_millis() as i64;
-        let sids = self.store.unfinished_outbound_sids(since)?;
+        let now = self.clock.now_ms();
+        let since = now - self.config.refresh_window.as_millis() as i64;
+        let unfinished = self.store.unfinished_outbound_sids(since)?;
+        let sids: Vec<String> = {
+            let mut last = self
+                .last_refresh
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let still_unfinished: std::collections::HashSet<&str> =
+                unfinished.iter().map(|(sid, _)| sid.as_str()).collect();
+            last.retain(|sid, _| still_unfinished.contains(sid.as_str()));
+            let due: Vec<String> = unfinished
+                .iter()
+                .filter(|(sid, created_at)| {
+                    let due_after = refresh_interval_ms(now - created_at);
+                    last.get(sid).is_none_or(|at| now - at >= due_after)
+                })
+                .map(|(sid, _)| sid.clone())
+                .collect();
+            for sid in &due {
+                last.insert(sid.clone(), now);
+            }
+            due
+        };
         let mut report = PassReport::default();
         if sids.is_empty() {
             return Ok(report);

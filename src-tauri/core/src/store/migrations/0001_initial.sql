@@ -77,7 +77,7 @@ CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
 CREATE TABLE messages (
     id            INTEGER PRIMARY KEY,
     sid           TEXT    UNIQUE,
-    outbox_id     INTEGER UNIQUE REFERENCES outbox (id),
+    outbox_id     INTEGER REFERENCES outbox (id),
     direction     TEXT    NOT NULL CHECK (direction IN ('inbound', 'outbound')),
     from_number   TEXT    NOT NULL,
     to_number     TEXT    NOT NULL,
@@ -97,7 +97,13 @@ CREATE TABLE messages (
     CHECK (sid IS NOT NULL OR outbox_id IS NOT NULL)
 );
 CREATE INDEX messages_thread ON messages (thread_phone, created_at, id);
-CREATE INDEX messages_status ON messages (direction, status);
+-- Most rows come from Twilio and have no outbox text: index only those that do.
+CREATE UNIQUE INDEX messages_outbox ON messages (outbox_id) WHERE outbox_id IS NOT NULL;
+-- Outbound texts whose status may still change: refreshed by SID. Final ones (nearly all of a
+-- back-filled history) stay out of the index.
+CREATE INDEX messages_unfinished ON messages (created_at)
+    WHERE direction = 'outbound'
+      AND status IN ('pending', 'accepted', 'scheduled', 'queued', 'sending', 'sent', 'unknown');
 
 -- Inbox summary per patient number, kept current on every message write so a 20,000-thread
 -- inbox never aggregates the messages table.
