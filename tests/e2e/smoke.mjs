@@ -175,6 +175,22 @@ async function main() {
       console.log(`     mode=${mode}, ${version}`);
     });
 
+    await step(browser, "demo mode: conversations arrive from the simulator", async () => {
+      const mode = await browser.$(sel("statusMode")).getAttribute("data-mode");
+      if (mode !== "demo") {
+        console.log(`     skipped: mode is ${mode}`);
+        return;
+      }
+      // The engine back-fills the sample clinic from the bundled simulator; the inbox is told
+      // by a core event and re-reads, with no click.
+      await browser.waitUntil(async () => (await browser.$$(sel("threadRow"))).length > 0, {
+        timeout: STARTUP_TIMEOUT,
+        timeoutMsg: "no conversation reached the inbox in demo mode",
+      });
+      const rows = await rowTexts(browser, "threadRow");
+      console.log(`     ${rows.length} conversations, first: ${rows[0].slice(0, 60)}`);
+    });
+
     for (const info of SCREENS) {
       await step(browser, `navigate to ${info.heading}`, async () => {
         const nav = browser.$(sel(info.nav));

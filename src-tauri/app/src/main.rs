@@ -7,6 +7,7 @@
 
 mod bindings;
 mod commands;
+mod demo;
 mod error;
 mod state;
 

@@ -15,6 +15,8 @@ use ts_rs::TS;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum AppMode {
+    /// Against the bundled simulator with a sample clinic; no real texts are sent.
+    Demo,
     /// Against the clinic's Twilio account.
     Live,
     /// No Twilio account yet.
@@ -31,6 +33,8 @@ pub struct AppState {
     pub store: Store,
     pub keys: KeyStore,
     pub connection: Mutex<Option<Connection>>,
+    /// The running demo (simulator and responder), when in demo mode.
+    demo: Option<crate::demo::Demo>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -41,27 +45,48 @@ pub enum StartupError {
     Core(#[from] clinic_desk_core::Error),
     #[error(transparent)]
     Store(#[from] clinic_desk_core::store::StoreError),
+    #[error(transparent)]
+    Demo(#[from] crate::demo::DemoError),
 }
 
 impl AppState {
     /// Opens the clinic's database: `CLINIC_DESK_DB` when set (tests, support), else the
-    /// per-user default the CLI also uses.
+    /// per-user default the CLI also uses. With no Twilio account saved there (and
+    /// `CLINIC_DESK_DEMO` not `0`), the app starts in demo mode on its own database instead.
     pub fn open() -> Result<Self, StartupError> {
-        let path = std::env::var_os("CLINIC_DESK_DB")
-            .map(PathBuf::from)
+        let explicit = std::env::var_os("CLINIC_DESK_DB").map(PathBuf::from);
+        let path = explicit
+            .clone()
             .or_else(paths::default_live_db)
             .ok_or(StartupError::NoDataDir)?;
-        let store = Store::open(path)?;
+        let store = Store::open(&path)?;
         let keys = workstation::key_store_for(&store)?;
+        let demo_allowed = std::env::var("CLINIC_DESK_DEMO").map_or(true, |v| v.trim() != "0");
+        if explicit.is_none() && demo_allowed && store.configured_account()?.is_none() {
+            let data_dir = path
+                .parent()
+                .map(PathBuf::from)
+                .ok_or(StartupError::NoDataDir)?;
+            let (store, keys, demo) = crate::demo::start(&data_dir)?;
+            return Ok(Self {
+                store,
+                keys,
+                connection: Mutex::new(None),
+                demo: Some(demo),
+            });
+        }
         Ok(Self {
             store,
             keys,
             connection: Mutex::new(None),
+            demo: None,
         })
     }
 
     pub fn mode(&self) -> AppMode {
-        if self.connected() {
+        if self.demo.is_some() {
+            AppMode::Demo
+        } else if self.connected() {
             AppMode::Live
         } else {
             AppMode::Unconfigured

@@ -5,7 +5,6 @@
  * approximation, while the core uses a real phone-number library.
  */
 import type { AppStatus, NewPatient, Patient, ThreadSummary } from "../bindings";
-import type { DisplayMode } from "../mode";
 import type { Backend, Unsubscribe } from "./backend";
 import { BackendError } from "./errors";
 import type { StoreChange } from "./events";
@@ -17,11 +16,9 @@ export interface MockCall {
   args: unknown[];
 }
 
-/** Like `AppStatus`, but able to report demo mode before the core's `AppMode` has it. */
-export type MockStatus = Omit<AppStatus, "mode"> & { mode: DisplayMode };
 
 export interface MockOptions {
-  status?: MockStatus;
+  status?: AppStatus;
   patients?: Patient[];
   threads?: ThreadSummary[];
   /** Methods that reject with the given error until `fail(method, null)` clears them. */
@@ -31,7 +28,7 @@ export interface MockOptions {
 }
 
 /** Demo, because nothing the mock does ever reaches a real phone. */
-export const DEFAULT_MOCK_STATUS: MockStatus = {
+export const DEFAULT_MOCK_STATUS: AppStatus = {
   version: "0.1.0",
   dbPath: ":memory:",
   schemaVersion: 1,
@@ -50,7 +47,7 @@ export function mockNormalizePhone(raw: string): string | null {
 
 export class MockBackend implements Backend {
   readonly calls: MockCall[] = [];
-  private status: MockStatus;
+  private status: AppStatus;
   private patients: Patient[];
   private threads: ThreadSummary[];
   private failures: Partial<Record<MockMethod, BackendError>>;

@@ -3,4 +3,4 @@
 /**
  * Whether texts go to a real Twilio account.
  */
-export type AppMode = "live" | "unconfigured";
+export type AppMode = "demo" | "live" | "unconfigured";

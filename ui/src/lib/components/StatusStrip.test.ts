@@ -3,10 +3,10 @@ import { describe, expect, it, vi } from "vitest";
 import { renderWithBackend, TestId } from "../../test/render";
 import { BackendError } from "../backend/errors";
 import { MockBackend } from "../backend/mock";
-import type { DisplayMode } from "../mode";
+import type { AppMode } from "../bindings";
 import StatusStrip from "./StatusStrip.svelte";
 
-function backendIn(mode: DisplayMode) {
+function backendIn(mode: AppMode) {
   return new MockBackend({
     status: { version: "2.4.1", dbPath: "/tmp/clinic.db", schemaVersion: 3, mode },
   });
