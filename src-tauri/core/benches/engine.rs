@@ -6,17 +6,15 @@
 //! - reply latency: a chat is open, a patient replies, until the engine announces it;
 //! - idle cost: list requests per idle cycle.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use clinic_desk_core::clock::SystemClock;
 use clinic_desk_core::events::CoreEvent;
-use clinic_desk_core::outbox::{Outbox, OutboxConfig, Sender};
+use clinic_desk_core::outbox::{OutboxConfig, Sender};
 use clinic_desk_core::store::messages::{IngestMode, MessageRecord};
 use clinic_desk_core::store::threads::Direction;
-use clinic_desk_core::sync::{Engine, EngineConfig, PollConfig, Poller, SyncCommand};
+use clinic_desk_core::sync::{Engine, SyncCommand};
 use clinic_desk_core::twilio::{Auth, ClientConfig, MessageStatus, Secret, TwilioClient};
-use clinic_desk_core::Store;
+use clinic_desk_core::{workstation, Store};
 
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(|a, b| a.total_cmp(b));
@@ -122,29 +120,17 @@ impl Bench {
             Auth::Token(Secret::new(self.sim.auth_token.clone())),
         ))
         .unwrap();
-        let clock = Arc::new(SystemClock);
         let clinic = self.sim.numbers[0].clone();
-        Engine::new(
-            store.clone(),
-            Outbox::new(
-                store.clone(),
-                client.clone(),
-                Sender {
-                    from: Some(clinic.clone()),
-                    messaging_service_sid: None,
-                },
-                OutboxConfig::default(),
-                clock.clone(),
-            ),
-            Poller::new(
-                store.clone(),
-                client,
-                Some(clinic),
-                PollConfig::default(),
-                clock.clone(),
-            ),
-            EngineConfig::default(),
-            clock,
+        let sender = Sender {
+            from: Some(clinic.clone()),
+            messaging_service_sid: None,
+        };
+        workstation::assemble(
+            store,
+            client,
+            sender,
+            Some(clinic),
+            OutboxConfig::default(),
             events,
         )
     }

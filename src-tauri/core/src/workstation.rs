@@ -46,30 +46,16 @@ pub fn connect(
         from: creds.from_number.clone(),
         messaging_service_sid: creds.messaging_service_sid.clone(),
     };
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let outbox = Outbox::new(
-        store.clone(),
-        client.clone(),
-        sender.clone(),
-        OutboxConfig {
-            ambiguous_grace: settings::outbox_ambiguous_grace(store)?,
-            ..OutboxConfig::default()
-        },
-        clock.clone(),
-    );
-    let poller = Poller::new(
-        store.clone(),
+    let outbox = OutboxConfig {
+        ambiguous_grace: settings::outbox_ambiguous_grace(store)?,
+        ..OutboxConfig::default()
+    };
+    let engine = assemble(
+        store,
         client,
+        sender.clone(),
         creds.from_number.clone(),
-        PollConfig::default(),
-        clock.clone(),
-    );
-    let engine = Engine::new(
-        store.clone(),
         outbox,
-        poller,
-        EngineConfig::default(),
-        clock,
         events,
     );
     Ok(Live {
@@ -77,4 +63,30 @@ pub fn connect(
         engine,
         clinic_number: creds.from_number,
     })
+}
+
+/// The engine's parts for one client and sender, on the system clock.
+pub fn assemble(
+    store: &Store,
+    client: TwilioClient,
+    sender: Sender,
+    clinic_number: Option<String>,
+    outbox: OutboxConfig,
+    events: broadcast::Sender<CoreEvent>,
+) -> Engine {
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    Engine::new(
+        store.clone(),
+        Outbox::new(store.clone(), client.clone(), sender, outbox, clock.clone()),
+        Poller::new(
+            store.clone(),
+            client,
+            clinic_number,
+            PollConfig::default(),
+            clock.clone(),
+        ),
+        EngineConfig::default(),
+        clock,
+        events,
+    )
 }

@@ -123,13 +123,7 @@ impl Store {
         f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = self.lock();
-        let path = self.inner.path.clone();
-        let tx = conn
-            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-            .map_err(|e| StoreError::from_sqlite(e, &path))?;
-        let value = f(&tx)?;
-        tx.commit().map_err(|e| StoreError::from_sqlite(e, &path))?;
-        Ok(value)
+        self.transaction(&mut conn, f)
     }
 
     /// `write` for data that can be fetched again from Twilio (ingested messages): the commit
@@ -141,22 +135,27 @@ impl Store {
         f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
     ) -> Result<T, StoreError> {
         let mut conn = self.lock();
-        let path = self.inner.path.clone();
         conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(|e| StoreError::from_sqlite(e, &path))?;
-        let result = (|| {
-            let tx = conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(|e| StoreError::from_sqlite(e, &path))?;
-            let value = f(&tx)?;
-            tx.commit().map_err(|e| StoreError::from_sqlite(e, &path))?;
-            Ok(value)
-        })();
+            .map_err(|e| self.err(e))?;
+        let result = self.transaction(&mut conn, f);
         let restored = conn
             .pragma_update(None, "synchronous", "FULL")
-            .map_err(|e| StoreError::from_sqlite(e, &path));
+            .map_err(|e| self.err(e));
         let value = result?;
         restored?;
+        Ok(value)
+    }
+
+    fn transaction<T>(
+        &self,
+        conn: &mut Connection,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
+        let tx = conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(|e| self.err(e))?;
+        let value = f(&tx)?;
+        tx.commit().map_err(|e| self.err(e))?;
         Ok(value)
     }
 

@@ -3,14 +3,13 @@
 
 #![allow(dead_code)]
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use clinic_desk_core::clock::SystemClock;
 use clinic_desk_core::messaging::{queue_text, TextRequest};
-use clinic_desk_core::outbox::{Outbox, OutboxConfig, Sender};
+use clinic_desk_core::outbox::{OutboxConfig, Sender};
 use clinic_desk_core::store::outbox::{OutboxItem, OutboxKind};
-use clinic_desk_core::sync::{Engine, EngineConfig, PollConfig, Poller};
+use clinic_desk_core::sync::Engine;
 use clinic_desk_core::twilio::{Auth, ClientConfig, Secret, TwilioClient};
 use clinic_desk_core::Store;
 use serde_json::{json, Value};
@@ -135,28 +134,13 @@ impl Workstation {
             from: Some(sim.clinic()),
             messaging_service_sid: None,
         };
-        let clock = Arc::new(SystemClock);
-        let outbox = Outbox::new(
-            store.clone(),
-            client.clone(),
-            sender.clone(),
-            outbox,
-            clock.clone(),
-        );
-        let poller = Poller::new(
-            store.clone(),
-            client,
-            Some(sim.clinic()),
-            PollConfig::default(),
-            clock.clone(),
-        );
         let (events, _) = tokio::sync::broadcast::channel(1024);
-        let engine = Engine::new(
-            store.clone(),
+        let engine = clinic_desk_core::workstation::assemble(
+            &store,
+            client,
+            sender.clone(),
+            Some(sim.clinic()),
             outbox,
-            poller,
-            EngineConfig::default(),
-            clock,
             events,
         );
         Workstation {
