@@ -198,6 +198,15 @@ impl Store {
         })
     }
 
+    /// Every Twilio SID stored (reconciliation checks and tests).
+    pub fn all_sids(&self) -> Result<Vec<String>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare("SELECT sid FROM messages WHERE sid IS NOT NULL")?;
+            let rows = stmt.query_map([], |row| row.get(0))?;
+            rows.collect()
+        })
+    }
+
     pub fn message_count(&self) -> Result<i64, StoreError> {
         self.read(|conn| conn.query_row("SELECT count(*) FROM messages", [], |r| r.get(0)))
     }
