@@ -218,7 +218,7 @@ fn ingest_in(
     mode: IngestMode,
 ) -> rusqlite::Result<IngestReport> {
     let mut report = IngestReport::default();
-    let mut deltas: HashMap<String, ThreadDelta> = HashMap::new();
+    let mut deltas: HashMap<&str, ThreadDelta> = HashMap::new();
     let now = now_ms();
     {
         let mut insert = tx.prepare_cached(
@@ -251,7 +251,7 @@ fn ingest_in(
         for record in ordered {
             // Back-fill is almost all new messages: try the insert first, and only look the
             // row up when the SID is already known.
-            let phone = record.thread_phone().to_string();
+            let phone = record.thread_phone();
             let inserted = insert.execute(params![
                 record.sid,
                 direction_sql(record.direction),
@@ -280,7 +280,7 @@ fn ingest_in(
                     report.new_inbound.push(NewInbound {
                         id: tx.last_insert_rowid(),
                         sid: record.sid.clone(),
-                        phone: phone.clone(),
+                        phone: phone.to_string(),
                         body: record.body.clone(),
                         created_at: record.created_at,
                     });
@@ -323,7 +323,7 @@ fn ingest_in(
             if changed > 0 {
                 report.updated += 1;
                 if forward {
-                    report.threads_touched.push(phone);
+                    report.threads_touched.push(phone.to_string());
                 }
             }
         }
@@ -331,7 +331,9 @@ fn ingest_in(
     for (phone, delta) in &deltas {
         apply_thread_delta(tx, phone, delta)?;
     }
-    report.threads_touched.extend(deltas.into_keys());
+    report
+        .threads_touched
+        .extend(deltas.into_keys().map(str::to_string));
     report.threads_touched.sort();
     report.threads_touched.dedup();
     Ok(report)
