@@ -9,6 +9,7 @@
 pub mod credentials;
 mod cursors;
 mod error;
+mod key_value;
 pub mod messages;
 mod migrations;
 pub mod optouts;
