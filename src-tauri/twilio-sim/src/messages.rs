@@ -302,20 +302,12 @@ pub async fn list(
     let (page, backward) = {
         let inner = sim.lock();
         match &request.cursor {
-            None => (
-                cut(
-                    inner
-                        .store
-                        .range(lower, upper)
-                        .rev()
-                        .filter(keep)
-                        .map(with_key),
-                    request.page_size,
-                ),
-                false,
-            ),
-            Some(Cursor::After(key)) => {
-                let upper = min_upper(upper, Bound::Excluded(key.clone()));
+            // Forward (older) pages: newest first below the cursor, if any.
+            None | Some(Cursor::After(_)) => {
+                let upper = match &request.cursor {
+                    Some(Cursor::After(key)) => min_upper(upper, Bound::Excluded(key.clone())),
+                    _ => upper,
+                };
                 (
                     cut(
                         inner
