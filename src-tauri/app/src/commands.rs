@@ -97,6 +97,9 @@ pub async fn mark_thread_read(state: State<'_, AppState>, phone: String) -> Comm
 pub struct SendTextInput {
     pub to: String,
     pub body: String,
+    /// Staff's reason for sending outside the sending window (after a `QuietHours` refusal).
+    #[ts(optional)]
+    pub override_reason: Option<String>,
 }
 
 /// Queues the text (stored before any network call) and wakes the engine to send it.
@@ -107,18 +110,12 @@ pub async fn send_text(
 ) -> CommandResult<ThreadMessage> {
     let sender = state.sender().ok_or(Error::NotConfigured)?;
     let message = blocking(&state.store, move |store| {
-        let item = messaging::queue_text(
-            store,
-            &sender,
-            &SystemClock,
-            &TextRequest {
-                to: &input.to,
-                body: &input.body,
-                kind: OutboxKind::Manual,
-                actor: "front desk",
-                appointment_id: None,
-            },
-        )?;
+        let mut request =
+            TextRequest::new(&input.to, &input.body, OutboxKind::Manual, "front desk");
+        if let Some(reason) = input.override_reason.clone() {
+            request = request.overriding_quiet_hours(reason);
+        }
+        let item = messaging::queue_text(store, &sender, &SystemClock, &request)?;
         store
             .thread_messages(&item.to)?
             .into_iter()

@@ -20,6 +20,8 @@ pub enum ErrorCode {
     /// No usable place for the encryption key (no OS keyring, unsafe key file).
     KeyringUnavailable,
     OptedOut,
+    /// Outside the sending window: a manual text needs an explicit override with a reason.
+    QuietHours,
     NotConfigured,
     TwilioAuth,
     RateLimited,
@@ -54,6 +56,13 @@ pub enum Error {
 
     #[error("{phone} has opted out of texts (replied STOP); they must text START to the clinic number before they can be texted again")]
     OptedOut { phone: String },
+
+    #[error("it is quiet time for {phone} ({local_time} there); texts may go out from {next_allowed}. To send now anyway, give a reason (it is logged)")]
+    QuietHours {
+        phone: String,
+        local_time: String,
+        next_allowed: String,
+    },
 
     #[error("Twilio is not set up yet; an admin can add the account in Settings (or run `clinic-desk-cli credentials set`)")]
     NotConfigured,
@@ -95,6 +104,7 @@ impl Error {
             },
             Error::InvalidNumber(_) => ErrorCode::InvalidNumber,
             Error::OptedOut { .. } => ErrorCode::OptedOut,
+            Error::QuietHours { .. } => ErrorCode::QuietHours,
             Error::NotConfigured => ErrorCode::NotConfigured,
             Error::Twilio(twilio) => match twilio {
                 crate::twilio::TwilioError::Auth => ErrorCode::TwilioAuth,

@@ -6,6 +6,7 @@
 
 pub mod bindings;
 pub mod clock;
+pub mod compliance;
 pub mod composer;
 pub mod credentials;
 pub mod crypto;

@@ -21,6 +21,39 @@ pub struct TextRequest<'a> {
     /// Who asked for it: a staff member's name, or "system" for automation.
     pub actor: &'a str,
     pub appointment_id: Option<i64>,
+    /// Automation's dedupe key: a second request with the same key queues nothing.
+    pub once_key: Option<String>,
+    /// Staff's reason for sending a manual text outside the sending window (logged).
+    pub override_reason: Option<String>,
+}
+
+impl<'a> TextRequest<'a> {
+    pub fn new(to: &'a str, body: &'a str, kind: OutboxKind, actor: &'a str) -> Self {
+        Self {
+            to,
+            body,
+            kind,
+            actor,
+            appointment_id: None,
+            once_key: None,
+            override_reason: None,
+        }
+    }
+
+    pub fn for_appointment(mut self, appointment_id: i64) -> Self {
+        self.appointment_id = Some(appointment_id);
+        self
+    }
+
+    pub fn once(mut self, key: impl Into<String>) -> Self {
+        self.once_key = Some(key.into());
+        self
+    }
+
+    pub fn overriding_quiet_hours(mut self, reason: impl Into<String>) -> Self {
+        self.override_reason = Some(reason.into());
+        self
+    }
 }
 
 /// Checks a body the way the composer does, with a message staff can act on.
@@ -63,6 +96,21 @@ pub fn queue_text(
     clock: &dyn Clock,
     request: &TextRequest<'_>,
 ) -> Result<OutboxItem> {
+    queue_text_once(store, sender, clock, request)?.ok_or_else(|| {
+        Error::invalid(
+            "body",
+            "this text was already queued (same automation key); nothing was added",
+        )
+    })
+}
+
+/// Like `queue_text`, but `None` when a text with the request's `once_key` is already queued.
+pub fn queue_text_once(
+    store: &Store,
+    sender: &Sender,
+    clock: &dyn Clock,
+    request: &TextRequest<'_>,
+) -> Result<Option<OutboxItem>> {
     check_body(request.body)?;
     let region = settings::clinic_region(store)?;
     let to = phone::normalize(request.to, &region)?;
@@ -78,6 +126,10 @@ pub fn queue_text(
         created_by: request.actor.to_string(),
         appointment_id: request.appointment_id,
         not_before: clock.now_ms(),
+        once_key: request.once_key.clone(),
+        hold_reason: None,
+        override_by: None,
+        override_reason: None,
     })?)
 }
 

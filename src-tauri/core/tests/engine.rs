@@ -203,13 +203,12 @@ async fn an_opted_out_patient_is_never_texted() {
         &ws.store,
         &ws.sender,
         &clinic_desk_core::clock::SystemClock,
-        &clinic_desk_core::messaging::TextRequest {
-            to: BEN,
-            body: "Another try",
-            kind: clinic_desk_core::store::outbox::OutboxKind::Manual,
-            actor: "front desk",
-            appointment_id: None,
-        },
+        &clinic_desk_core::messaging::TextRequest::new(
+            BEN,
+            "Another try",
+            clinic_desk_core::store::outbox::OutboxKind::Manual,
+            "front desk",
+        ),
     )
     .unwrap_err();
     assert_eq!(err.code(), ErrorCode::OptedOut);

@@ -43,13 +43,7 @@ pub fn send(db: &Path, to: &str, body: &str, queue_only: bool, out: &Output) -> 
         &store,
         &live.sender,
         &SystemClock,
-        &TextRequest {
-            to,
-            body,
-            kind: OutboxKind::Manual,
-            actor: "cli",
-            appointment_id: None,
-        },
+        &TextRequest::new(to, body, OutboxKind::Manual, "cli"),
     )?;
     if !queue_only {
         // A network problem leaves the text queued for the next sync; that is not an error.

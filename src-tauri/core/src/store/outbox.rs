@@ -98,6 +98,13 @@ pub struct NewOutboxText {
     pub appointment_id: Option<i64>,
     /// Earliest moment to send (ms).
     pub not_before: i64,
+    /// When set, a text with the same key already in the outbox makes this a no-op.
+    pub once_key: Option<String>,
+    /// Outside the sending window: held until `not_before`, with the reason shown on the bubble.
+    pub hold_reason: Option<String>,
+    /// A manual send outside the sending window: who allowed it and why.
+    pub override_by: Option<String>,
+    pub override_reason: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -145,26 +152,42 @@ fn item_from_row(row: &Row<'_>) -> rusqlite::Result<OutboxItem> {
 
 impl Store {
     /// Stores a text and its chat bubble in one transaction; nothing has been sent yet.
-    pub fn enqueue(&self, text: &NewOutboxText) -> Result<OutboxItem, StoreError> {
+    /// `None` when a text with the same `once_key` is already in the outbox.
+    pub fn enqueue(&self, text: &NewOutboxText) -> Result<Option<OutboxItem>, StoreError> {
         let now = now_ms();
         let id = self.write(|tx| {
-            tx.execute(
-                "INSERT INTO outbox (to_number, from_number, messaging_service_sid, body, kind, \
-                 state, next_attempt_at, appointment_id, created_by, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'queued', ?6, ?7, ?8, ?9, ?9)",
-                params![
-                    text.to,
-                    text.from,
-                    text.messaging_service_sid,
-                    text.body,
-                    text.kind.as_sql(),
-                    text.not_before,
-                    text.appointment_id,
-                    text.created_by,
-                    now
-                ],
-            )
-            .map_err(|e| self.err(e))?;
+            let inserted = tx
+                .execute(
+                    "INSERT INTO outbox (to_number, from_number, messaging_service_sid, body, \
+                     kind, state, next_attempt_at, appointment_id, created_by, created_at, \
+                     updated_at, once_key, hold_reason, override_by, override_reason) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11, ?12, ?13, ?14) \
+                     ON CONFLICT (once_key) DO NOTHING",
+                    params![
+                        text.to,
+                        text.from,
+                        text.messaging_service_sid,
+                        text.body,
+                        text.kind.as_sql(),
+                        if text.hold_reason.is_some() {
+                            "held"
+                        } else {
+                            "queued"
+                        },
+                        text.not_before,
+                        text.appointment_id,
+                        text.created_by,
+                        now,
+                        text.once_key,
+                        text.hold_reason,
+                        text.override_by,
+                        text.override_reason
+                    ],
+                )
+                .map_err(|e| self.err(e))?;
+            if inserted == 0 {
+                return Ok(None);
+            }
             let id = tx.last_insert_rowid();
             tx.execute(
                 "INSERT INTO messages (outbox_id, direction, from_number, to_number, \
@@ -202,11 +225,17 @@ impl Store {
                 )
                 .map_err(|e| self.err(e))?;
             }
-            Ok(id)
+            Ok(Some(id))
         })?;
-        self.outbox_item(id)?.ok_or_else(|| StoreError::NotFound {
-            what: format!("outbox text {id}"),
-        })
+        match id {
+            None => Ok(None),
+            Some(id) => self
+                .outbox_item(id)?
+                .map(Some)
+                .ok_or_else(|| StoreError::NotFound {
+                    what: format!("outbox text {id}"),
+                }),
+        }
     }
 
     pub fn outbox_item(&self, id: i64) -> Result<Option<OutboxItem>, StoreError> {
@@ -244,7 +273,7 @@ impl Store {
             let ids: Vec<i64> = {
                 let mut stmt = tx
                     .prepare_cached(
-                        "SELECT id FROM outbox WHERE state = 'queued' AND next_attempt_at <= ?1 \
+                        "SELECT id FROM outbox WHERE state IN ('queued', 'held') AND next_attempt_at <= ?1 \
                          ORDER BY next_attempt_at, id LIMIT ?2",
                     )
                     .map_err(|e| self.err(e))?;

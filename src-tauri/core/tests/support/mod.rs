@@ -156,13 +156,7 @@ impl Workstation {
             &self.store,
             &self.sender,
             &SystemClock,
-            &TextRequest {
-                to,
-                body,
-                kind: OutboxKind::Manual,
-                actor: "front desk",
-                appointment_id: None,
-            },
+            &TextRequest::new(to, body, OutboxKind::Manual, "front desk"),
         )
         .expect("queue text")
     }

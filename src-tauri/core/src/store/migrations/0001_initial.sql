@@ -67,6 +67,9 @@ CREATE TABLE outbox (
     appointment_id        INTEGER REFERENCES appointments (id),
     override_by           TEXT,
     override_reason       TEXT,
+    -- Automation's dedupe key (e.g. one reminder per appointment, rule and start time): a second
+    -- scheduler, a restart or another process on this database queues nothing twice.
+    once_key              TEXT    UNIQUE,
     created_by            TEXT    NOT NULL,
     created_at            INTEGER NOT NULL,
     updated_at            INTEGER NOT NULL

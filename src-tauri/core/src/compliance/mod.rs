@@ -1,0 +1,2 @@
+//! What keeps the clinic within the law: opt-outs and keyword replies, the sending window,
+//! consent records and the hash-chained audit log.
