@@ -118,6 +118,27 @@ fn configure(sim: &Sim) -> (tempfile::TempDir, PathBuf) {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+    // Inside the sending window whatever the hour the test runs at (a fixed-offset zone where it
+    // is about noon now); quiet hours have their own tests with a fixed clock.
+    let hour = (std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs()
+        / 3600
+        % 24) as i64;
+    let offset = hour - 12;
+    let zone = if offset >= 0 {
+        format!("Etc/GMT+{offset}")
+    } else {
+        format!("Etc/GMT-{}", -offset)
+    };
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "INSERT INTO settings (key, value, updated_at) VALUES ('clinic.timezone', ?1, 0)",
+            [zone],
+        )
+        .unwrap();
     (dir, db)
 }
 

@@ -8,6 +8,7 @@
 
 use std::time::{Duration, Instant};
 
+use clinic_desk_core::compliance::keywords::Keywords;
 use clinic_desk_core::events::CoreEvent;
 use clinic_desk_core::outbox::{OutboxConfig, Sender};
 use clinic_desk_core::store::messages::{IngestMode, MessageRecord};
@@ -77,7 +78,11 @@ fn ingest_rate() -> f64 {
         // Back-fill writes batches of 10,000 (see `sync::poller`).
         for page in records.chunks(10_000) {
             store
-                .ingest(page, IngestMode::Backfill { unread_after: 0 })
+                .ingest(
+                    page,
+                    IngestMode::Backfill { unread_after: 0 },
+                    &Keywords::default(),
+                )
                 .unwrap();
         }
         rates.push(total as f64 / start.elapsed().as_secs_f64());

@@ -49,6 +49,12 @@ pub enum CoreEvent {
     OutboxChanged,
     /// Patients were added or edited.
     PatientsChanged,
+    /// Opt-out state or staff flags changed for these numbers (banner, compliance screen).
+    ComplianceChanged {
+        phones: Vec<String>,
+    },
+    /// Appointments were booked, edited, confirmed or cancelled.
+    AppointmentsChanged,
     SyncStatus(SyncStatus),
     Backfill(BackfillProgress),
 }

@@ -3,6 +3,9 @@
 //! sends it. Nothing here touches the network, so it works offline.
 
 use crate::clock::Clock;
+use crate::compliance::quiet_hours::{
+    check_manual, describe_local, utc_from_ms, SendingPolicy, WindowCheck,
+};
 use crate::composer::{phone, segments};
 use crate::error::{Error, Result};
 use crate::outbox::Sender;
@@ -105,6 +108,11 @@ pub fn queue_text(
 }
 
 /// Like `queue_text`, but `None` when a text with the request's `once_key` is already queued.
+///
+/// The sending rules apply here, before anything is stored: an opted-out number is refused; an
+/// automated text outside the sending window is stored held until it opens; a manual one needs
+/// an override with a reason (kept on the text); the first text to a number gets the opt-out
+/// instructions appended.
 pub fn queue_text_once(
     store: &Store,
     sender: &Sender,
@@ -117,20 +125,72 @@ pub fn queue_text_once(
     if store.is_opted_out(&to)? {
         return Err(Error::OptedOut { phone: to });
     }
+    let now = clock.now_ms();
+    let policy = SendingPolicy::load(store)?;
+    let patient_zone = store.patient_time_zone(&to)?;
+    let mut hold_reason = None;
+    let mut not_before = now;
+    let mut override_by = None;
+    let mut override_reason = None;
+    if request.kind == OutboxKind::Manual {
+        let zone = policy.zone_for(patient_zone.as_deref());
+        if let WindowCheck::Quiet {
+            next_allowed,
+            local_now,
+        } = check_manual(&policy.window, zone, utc_from_ms(now))
+        {
+            match request.override_reason.as_deref().map(str::trim) {
+                Some(reason) if !reason.is_empty() => {
+                    override_by = Some(request.actor.to_string());
+                    override_reason = Some(reason.to_string());
+                }
+                _ => {
+                    return Err(Error::QuietHours {
+                        phone: to,
+                        local_time: local_now.format("%H:%M").to_string(),
+                        next_allowed: describe_local(zone, next_allowed),
+                    })
+                }
+            }
+        }
+    } else if let Some((until, reason)) = policy.hold(request.kind, patient_zone.as_deref(), now) {
+        not_before = until;
+        hold_reason = Some(reason);
+    }
+    let body = with_first_contact_footer(store, &to, request.body)?;
+    check_body(&body)?;
     Ok(store.enqueue(&NewOutboxText {
         to,
         from: sender.from.clone(),
         messaging_service_sid: sender.messaging_service_sid.clone(),
-        body: request.body.to_string(),
+        body,
         kind: request.kind,
         created_by: request.actor.to_string(),
         appointment_id: request.appointment_id,
-        not_before: clock.now_ms(),
+        not_before,
         once_key: request.once_key.clone(),
-        hold_reason: None,
-        override_by: None,
-        override_reason: None,
+        hold_reason,
+        override_by,
+        override_reason,
     })?)
+}
+
+/// The opt-out instructions every first text to a number carries.
+pub const FIRST_CONTACT_FOOTER: &str = "Reply STOP to opt out.";
+
+/// The body as it will be sent: with the opt-out footer when the clinic has never texted this
+/// number and the text does not already say how to opt out. The composer shows the same, so the
+/// segment count staff see is the one Twilio bills.
+pub fn with_first_contact_footer(store: &Store, to: &str, body: &str) -> Result<String> {
+    if store.has_texted(to)? || mentions_opt_out(body) {
+        return Ok(body.to_string());
+    }
+    Ok(format!("{}\n{FIRST_CONTACT_FOOTER}", body.trim_end()))
+}
+
+fn mentions_opt_out(body: &str) -> bool {
+    let upper = body.to_uppercase();
+    upper.contains("REPLY STOP") || upper.contains("TEXT STOP")
 }
 
 /// Segments a body will cost, for replies to the CLI and UI.

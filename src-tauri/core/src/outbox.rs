@@ -15,6 +15,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use crate::clock::Clock;
+use crate::compliance::quiet_hours::SendingPolicy;
 use crate::error::{Error, Result};
 use crate::ingest::record_from_twilio;
 use crate::store::optouts::{OptEvent, OptKind, OptSource};
@@ -65,6 +66,8 @@ pub struct DrainReport {
     pub retried: usize,
     pub failed: usize,
     pub blocked: usize,
+    /// Automated texts that came due in quiet time and wait for the sending window.
+    pub held: usize,
     /// Texts still waiting for the list to prove whether they exist.
     pub in_doubt: usize,
     /// Twilio refused the credentials: the outbox stopped.
@@ -75,7 +78,7 @@ pub struct DrainReport {
 
 impl DrainReport {
     pub fn changed_anything(&self) -> bool {
-        self.submitted + self.adopted + self.retried + self.failed + self.blocked > 0
+        self.submitted + self.adopted + self.retried + self.failed + self.blocked + self.held > 0
     }
 }
 
@@ -114,6 +117,10 @@ impl Outbox {
         }
     }
 
+    pub fn sender(&self) -> &Sender {
+        &self.sender
+    }
+
     /// One pass: settle texts in doubt, then send what is due.
     pub async fn drain(&self) -> Result<DrainReport> {
         let mut report = DrainReport::default();
@@ -135,9 +142,16 @@ impl Outbox {
             }
         }
 
-        let due = self
+        let now = self.clock.now_ms();
+        let policy = SendingPolicy::load(&self.store)?;
+        let claim = self
             .store
-            .claim_due(self.clock.now_ms(), self.config.batch)?;
+            .claim_due(now, self.config.batch, &|kind, zone| {
+                policy.hold(kind, zone, now)
+            })?;
+        report.blocked += claim.blocked;
+        report.held += claim.held;
+        let due = claim.items;
         if due.is_empty() {
             return Ok(report);
         }

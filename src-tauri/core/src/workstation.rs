@@ -74,7 +74,27 @@ pub fn assemble(
     outbox: OutboxConfig,
     events: broadcast::Sender<CoreEvent>,
 ) -> Engine {
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    assemble_with_clock(
+        store,
+        client,
+        sender,
+        clinic_number,
+        outbox,
+        events,
+        Arc::new(SystemClock),
+    )
+}
+
+/// `assemble` with a chosen clock (tests move time through quiet hours without waiting).
+pub fn assemble_with_clock(
+    store: &Store,
+    client: TwilioClient,
+    sender: Sender,
+    clinic_number: Option<String>,
+    outbox: OutboxConfig,
+    events: broadcast::Sender<CoreEvent>,
+    clock: Arc<dyn Clock>,
+) -> Engine {
     Engine::new(
         store.clone(),
         Outbox::new(store.clone(), client.clone(), sender, outbox, clock.clone()),

@@ -83,7 +83,14 @@ async fn texts_from_another_workstation_appear_in_the_thread() {
     let thread = back.store.thread_messages(ANA).unwrap();
     assert_eq!(thread.len(), 2);
     assert_eq!(thread[0].direction, Direction::Outbound);
-    assert_eq!(thread[0].body, "Running 10 minutes late, sorry!");
+    // The first text to a number carries the opt-out instructions.
+    assert_eq!(
+        thread[0].body,
+        format!(
+            "Running 10 minutes late, sorry!\n{}",
+            clinic_desk_core::messaging::FIRST_CONTACT_FOOTER
+        )
+    );
     assert_eq!(thread[1].body, "No problem");
 }
 
@@ -95,13 +102,16 @@ async fn an_unanswered_create_is_adopted_from_the_list_not_sent_twice() {
                         "action": "drop_response_after_commit", "count": 1 }]))
         .await;
     ws.queue(ANA, "Please bring your insurance card.");
-    // The create gets no answer; the cycle's closing drain finds the text in the list.
+    // The create gets no answer: the text is in doubt, not retried.
     let first = ws.cycle().await;
     assert_eq!(first.outbox.submitted, 0);
     assert_eq!(first.outbox.in_doubt, 1);
-    assert_eq!(first.outbox.adopted, 1);
+    // The next cycle's poll sees it in the list as a stranger's text; the drain then adopts the
+    // SID, folding the two rows into one, instead of sending it again.
     let second = ws.cycle().await;
-    assert_eq!(second.outbox.submitted + second.outbox.adopted, 0);
+    assert_eq!(second.outbox.adopted, 1);
+    let third = ws.cycle().await;
+    assert_eq!(third.outbox.submitted + third.outbox.adopted, 0);
     let to_ana: Vec<_> = sim
         .all_messages()
         .await
@@ -181,8 +191,9 @@ async fn wrong_credentials_stop_the_outbox_and_send_nothing() {
 async fn an_opted_out_patient_is_never_texted() {
     let sim = Sim::start(8).await;
     let ws = Workstation::new(&sim, fast_outbox());
-    // The patient opts out through Twilio; the first send learns it from a 21610.
-    sim.reply(BEN, "STOP").await;
+    // The patient opts out where we cannot see it (Twilio's magic opted-out number): the first
+    // send learns it from Twilio's 21610 and records the opt-out.
+    const BEN: &str = "+15005550004";
     let item = ws.queue(BEN, "Reminder: appointment tomorrow");
     let report = ws.cycle().await;
     assert_eq!(report.outbox.blocked, 1);
@@ -213,6 +224,7 @@ async fn an_opted_out_patient_is_never_texted() {
     .unwrap_err();
     assert_eq!(err.code(), ErrorCode::OptedOut);
     assert_eq!(ws.store.message_count().unwrap(), before);
+    // The simulator refused the one attempt: it created nothing for this number.
     let to_ben = sim
         .all_messages()
         .await

@@ -1,7 +1,8 @@
 //! A randomized fault campaign: many seeded runs in which the simulator rate-limits, fails,
 //! resets, delays and drops answers after committing, while replies keep arriving. At the end of
 //! each run, checked against the simulator's ground truth: no reply lost, no text sent twice,
-//! every text sent, every status final and equal to Twilio's.
+//! every text sent, every status final and equal to Twilio's; no text to a number after its
+//! STOP, and no automated text to a patient in their quiet hours.
 //!
 //! `CAMPAIGN_RUNS` sets the number of runs (default 50, as in CI); `CAMPAIGN_SEED` the first seed.
 
@@ -9,6 +10,9 @@ mod support;
 
 use std::collections::{HashMap, HashSet};
 
+use clinic_desk_core::clock::SystemClock;
+use clinic_desk_core::messaging::{queue_text, queue_text_once, TextRequest};
+use clinic_desk_core::store::outbox::{OutboxKind, OutboxState};
 use clinic_desk_core::twilio::MessageStatus;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
@@ -20,6 +24,10 @@ const PATIENTS: [&str; 4] = [
     "+12125550147",
     "+13105550162",
 ];
+/// Texts STOP partway through each run.
+const STOPPER: &str = "+16175550123";
+/// Lives in a zone where it is night now: automated texts to them must wait.
+const NIGHT_OWL: &str = "+17185550145";
 const ACTIONS: [&str; 5] = ["429", "500", "reset", "delay", "drop_response_after_commit"];
 
 fn random_rules(rng: &mut rand::rngs::StdRng) -> Value {
@@ -42,11 +50,52 @@ fn random_rules(rng: &mut rand::rngs::StdRng) -> Value {
     Value::Array(rules)
 }
 
+/// Gives the patient a fixed-offset zone in which it is about 02:00 now.
+fn put_patient_in_the_night(ws: &Workstation, phone: &str) {
+    use chrono::Timelike;
+    let hour = chrono::Utc::now().hour() as i32;
+    // Etc/GMT+N is N hours behind UTC; N runs from -14 to +12, which covers every local hour.
+    let offset = (-14..=12)
+        .find(|n: &i32| (hour - n).rem_euclid(24) == 2)
+        .expect("an Etc zone for every hour");
+    let zone = if offset >= 0 {
+        format!("Etc/GMT+{offset}")
+    } else {
+        format!("Etc/GMT-{}", -offset)
+    };
+    let conn = rusqlite::Connection::open(ws.store.path()).unwrap();
+    conn.execute(
+        "INSERT INTO patients (first_name, time_zone, created_at, updated_at) \
+         VALUES ('Night', ?1, 0, 0)",
+        [zone],
+    )
+    .unwrap();
+    conn.execute(
+        "INSERT INTO patient_phones (patient_id, e164, created_at) VALUES (?1, ?2, 0)",
+        rusqlite::params![conn.last_insert_rowid(), phone],
+    )
+    .unwrap();
+}
+
+fn queue_reminder(ws: &Workstation, to: &str, body: &str) {
+    queue_text_once(
+        &ws.store,
+        &ws.sender,
+        &SystemClock,
+        &TextRequest::new(to, body, OutboxKind::Reminder, "system").once(body.to_string()),
+    )
+    .expect("queue reminder");
+}
+
 async fn one_run(seed: u64) -> Result<(), String> {
     let mut rng = rand::rngs::StdRng::seed_from_u64(seed);
     let sim = Sim::start(seed).await;
     let ws = Workstation::new(&sim, fast_outbox());
     sim.faults(random_rules(&mut rng)).await;
+
+    put_patient_in_the_night(&ws, NIGHT_OWL);
+    let stop_step = rng.random_range(2..10);
+    let mut stop_sid = None;
 
     let mut queued = Vec::new();
     let mut replies = Vec::new();
@@ -54,8 +103,29 @@ async fn one_run(seed: u64) -> Result<(), String> {
         if rng.random_bool(0.6) {
             let to = PATIENTS[rng.random_range(0..PATIENTS.len())];
             let body = format!("run {seed} text {step}");
-            ws.queue(to, &body);
-            queued.push((to, body));
+            // The first text to a number carries the opt-out footer: Twilio sees the stored body.
+            let item = ws.queue(to, &body);
+            queued.push((to, item.body));
+        }
+        if rng.random_bool(0.3) {
+            queue_reminder(&ws, NIGHT_OWL, &format!("run {seed} reminder {step}"));
+        }
+        if step < stop_step || rng.random_bool(0.5) {
+            // Refused once the STOP is known; before that, queued and then blocked or refused.
+            let _ = queue_text(
+                &ws.store,
+                &ws.sender,
+                &SystemClock,
+                &TextRequest::new(
+                    STOPPER,
+                    &format!("run {seed} to stopper {step}"),
+                    OutboxKind::Manual,
+                    "front desk",
+                ),
+            );
+        }
+        if step == stop_step {
+            stop_sid = Some(sim.reply(STOPPER, "STOP").await);
         }
         if rng.random_bool(0.6) {
             let from = PATIENTS[rng.random_range(0..PATIENTS.len())];
@@ -81,9 +151,61 @@ async fn one_run(seed: u64) -> Result<(), String> {
             sim.advance(120).await;
         }
     }
+    // A cycle sends after it polls: one more, after Twilio has moved on, reads the statuses of
+    // whatever the last one sent.
+    ws.engine.run_cycle(true).await.map_err(|e| e.to_string())?;
+    sim.advance(120).await;
     ws.engine.run_cycle(true).await.map_err(|e| e.to_string())?;
 
     let truth = sim.all_messages().await;
+    // Nothing reached a patient in their quiet hours: the reminders are all still held.
+    if let Some(m) = truth.iter().find(|m| m["to"] == NIGHT_OWL) {
+        return Err(format!(
+            "seed {seed}: automated text sent in quiet hours: {}",
+            m["body"]
+        ));
+    }
+    if ws
+        .store
+        .thread_messages(NIGHT_OWL)
+        .unwrap()
+        .iter()
+        .any(|m| m.local_state != Some(OutboxState::Held))
+    {
+        return Err(format!("seed {seed}: a night-time reminder is not held"));
+    }
+    // Nothing reached the number after its STOP, and the store knows it opted out.
+    let stop_at = truth
+        .iter()
+        .find(|m| m["sid"].as_str() == stop_sid.as_deref())
+        .and_then(|m| m["date_created"].as_str().map(str::to_string))
+        .ok_or_else(|| format!("seed {seed}: the STOP is not in the simulator"))?;
+    let stop_at = chrono::DateTime::parse_from_rfc2822(&stop_at).map_err(|e| e.to_string())?;
+    for m in truth.iter().filter(|m| m["to"] == STOPPER) {
+        let at = m["date_created"]
+            .as_str()
+            .and_then(|d| chrono::DateTime::parse_from_rfc2822(d).ok())
+            .ok_or_else(|| format!("seed {seed}: unreadable date"))?;
+        if at > stop_at {
+            return Err(format!(
+                "seed {seed}: texted {STOPPER} after STOP: {}",
+                m["body"]
+            ));
+        }
+    }
+    if !ws.store.is_opted_out(STOPPER).unwrap() {
+        return Err(format!("seed {seed}: the STOP was not recorded"));
+    }
+    if ws.store.thread_messages(STOPPER).unwrap().iter().any(|m| {
+        matches!(
+            m.local_state,
+            Some(OutboxState::Queued | OutboxState::Sending)
+        )
+    }) {
+        return Err(format!(
+            "seed {seed}: a text to the opted-out number is still pending"
+        ));
+    }
     // No text sent twice, none lost.
     for (to, body) in &queued {
         let copies = truth

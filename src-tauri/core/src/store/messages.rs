@@ -10,9 +10,11 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use ts_rs::TS;
 
+use super::optouts::{insert_opt_event, OptEvent, OptKind, OptSource};
 use super::outbox::OutboxState;
 use super::threads::Direction;
 use super::{now_ms, Store, StoreError};
+use crate::compliance::keywords::{Intent, Keywords};
 use crate::twilio::error::describe_error_code;
 use crate::twilio::MessageStatus;
 
@@ -71,6 +73,8 @@ pub struct IngestReport {
     pub new_inbound: Vec<NewInbound>,
     /// Phones whose thread changed, for change events.
     pub threads_touched: Vec<String>,
+    /// Phones whose opt-out state a keyword changed.
+    pub opt_changes: Vec<String>,
 }
 
 /// One text in a chat, oldest first.
@@ -110,12 +114,15 @@ fn direction_sql(direction: Direction) -> &'static str {
 
 impl Store {
     /// Inserts new messages and moves known ones forward, in one transaction.
+    /// A patient's keyword is acted on in the same transaction: an opt-out is recorded the moment
+    /// its message is, and anything staff or automation must answer is marked pending.
     pub fn ingest(
         &self,
         records: &[MessageRecord],
         mode: IngestMode,
+        keywords: &Keywords,
     ) -> Result<IngestReport, StoreError> {
-        self.write_refetchable(|tx| ingest_in(tx, records, mode).map_err(|e| self.err(e)))
+        self.write_refetchable(|tx| ingest_in(tx, records, mode, keywords).map_err(|e| self.err(e)))
     }
 
     /// Every text of one thread, oldest first.
@@ -123,7 +130,8 @@ impl Store {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
                 "SELECT m.id, m.sid, m.direction, m.body, m.status, m.error_code, m.num_segments, \
-                        m.created_at, m.read_at IS NOT NULL, o.state, o.last_error \
+                        m.created_at, m.read_at IS NOT NULL, o.state, \
+                        CASE WHEN o.state = 'held' THEN o.hold_reason ELSE o.last_error END \
                  FROM messages m LEFT JOIN outbox o ON o.id = m.outbox_id \
                  WHERE m.thread_phone = ?1 ORDER BY m.created_at, m.id",
             )?;
@@ -216,6 +224,7 @@ fn ingest_in(
     tx: &Transaction<'_>,
     records: &[MessageRecord],
     mode: IngestMode,
+    keywords: &Keywords,
 ) -> rusqlite::Result<IngestReport> {
     let mut report = IngestReport::default();
     let mut deltas: HashMap<&str, ThreadDelta> = HashMap::new();
@@ -224,8 +233,8 @@ fn ingest_in(
         let mut insert = tx.prepare_cached(
             "INSERT INTO messages (sid, direction, from_number, to_number, thread_phone, body, \
              status, error_code, error_message, num_segments, price, price_unit, created_at, \
-             sent_at, updated_at) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
+             sent_at, updated_at, pending_action) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
              ON CONFLICT (sid) DO NOTHING",
         )?;
         let mut find = tx.prepare_cached("SELECT id, status FROM messages WHERE sid = ?1")?;
@@ -252,6 +261,18 @@ fn ingest_in(
             // Back-fill is almost all new messages: try the insert first, and only look the
             // row up when the SID is already known.
             let phone = record.thread_phone();
+            let intent = match record.direction {
+                Direction::Inbound => keywords.classify(&record.body),
+                Direction::Outbound => Intent::Message,
+            };
+            let pending_action = match intent {
+                Intent::Help { .. }
+                | Intent::Confirm
+                | Intent::Reschedule
+                | Intent::CancelRequest
+                | Intent::PlainWordsOptOut => Some(intent.as_str()),
+                Intent::OptOut { .. } | Intent::OptIn { .. } | Intent::Message => None,
+            };
             let inserted = insert.execute(params![
                 record.sid,
                 direction_sql(record.direction),
@@ -267,10 +288,33 @@ fn ingest_in(
                 record.price_unit,
                 record.created_at,
                 record.sent_at,
-                now
+                now,
+                pending_action
             ])? > 0;
             if inserted {
                 report.inserted += 1;
+                let message_id = tx.last_insert_rowid();
+                if let Intent::OptOut { keyword } | Intent::OptIn { keyword } = &intent {
+                    let kind = if matches!(intent, Intent::OptOut { .. }) {
+                        OptKind::OptOut
+                    } else {
+                        OptKind::OptIn
+                    };
+                    if insert_opt_event(
+                        tx,
+                        &OptEvent {
+                            phone: phone.to_string(),
+                            kind,
+                            source: OptSource::Keyword,
+                            keyword: Some(keyword.clone()),
+                            message_sid: Some(record.sid.clone()),
+                            at: record.created_at,
+                            actor: "patient".to_string(),
+                        },
+                    )? {
+                        report.opt_changes.push(phone.to_string());
+                    }
+                }
                 let unread = record.direction == Direction::Inbound
                     && match mode {
                         IngestMode::Live => true,
@@ -278,7 +322,7 @@ fn ingest_in(
                     };
                 if record.direction == Direction::Inbound {
                     report.new_inbound.push(NewInbound {
-                        id: tx.last_insert_rowid(),
+                        id: message_id,
                         sid: record.sid.clone(),
                         phone: phone.to_string(),
                         body: record.body.clone(),

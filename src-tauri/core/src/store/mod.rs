@@ -6,15 +6,18 @@
 //! queued must survive a power cut, not only an app crash. The schema is migrated on open, and a
 //! database written by a newer version is refused rather than misread.
 
+mod contact;
 pub mod credentials;
 mod cursors;
 mod error;
+pub mod flags;
 mod key_value;
 pub mod messages;
 mod migrations;
 pub mod optouts;
 pub mod outbox;
 pub mod patients;
+pub mod replies;
 pub mod settings;
 pub mod threads;
 

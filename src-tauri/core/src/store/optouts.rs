@@ -2,7 +2,7 @@
 //! the same inbound message are unique, so every workstation reading the same Twilio history
 //! records the same events.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{Store, StoreError};
 
@@ -33,33 +33,7 @@ pub struct OptEvent {
 impl Store {
     /// Records an event; returns false when the same message already produced it.
     pub fn record_opt_event(&self, event: &OptEvent) -> Result<bool, StoreError> {
-        let kind = match event.kind {
-            OptKind::OptOut => "opt_out",
-            OptKind::OptIn => "opt_in",
-        };
-        let source = match event.source {
-            OptSource::Keyword => "keyword",
-            OptSource::Twilio21610 => "twilio_21610",
-            OptSource::Staff => "staff",
-        };
-        self.write(|tx| {
-            let changed = tx
-                .execute(
-                    "INSERT INTO opt_events (phone, kind, source, keyword, message_sid, at, actor) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (message_sid, kind) DO NOTHING",
-                    params![
-                        event.phone,
-                        kind,
-                        source,
-                        event.keyword,
-                        event.message_sid,
-                        event.at,
-                        event.actor
-                    ],
-                )
-                .map_err(|e| self.err(e))?;
-            Ok(changed > 0)
-        })
+        self.write(|tx| insert_opt_event(tx, event).map_err(|e| self.err(e)))
     }
 
     pub fn is_opted_out(&self, phone: &str) -> Result<bool, StoreError> {
@@ -73,4 +47,33 @@ impl Store {
             .map(|kind| kind.as_deref() == Some("opt_out"))
         })
     }
+}
+
+/// Records an event inside the caller's transaction (ingest records a keyword's opt-out with its
+/// message); false when the same message already produced it.
+pub(crate) fn insert_opt_event(tx: &Transaction<'_>, event: &OptEvent) -> rusqlite::Result<bool> {
+    let kind = match event.kind {
+        OptKind::OptOut => "opt_out",
+        OptKind::OptIn => "opt_in",
+    };
+    let source = match event.source {
+        OptSource::Keyword => "keyword",
+        OptSource::Twilio21610 => "twilio_21610",
+        OptSource::Staff => "staff",
+    };
+    let changed = tx
+        .prepare_cached(
+            "INSERT INTO opt_events (phone, kind, source, keyword, message_sid, at, actor) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (message_sid, kind) DO NOTHING",
+        )?
+        .execute(params![
+            event.phone,
+            kind,
+            source,
+            event.keyword,
+            event.message_sid,
+            event.at,
+            event.actor
+        ])?;
+    Ok(changed > 0)
 }

@@ -36,7 +36,7 @@ impl OutboxKind {
         }
     }
 
-    fn from_sql(value: &str) -> Self {
+    pub fn from_sql(value: &str) -> Self {
         match value {
             "confirmation" => OutboxKind::Confirmation,
             "reminder" => OutboxKind::Reminder,
@@ -105,6 +105,17 @@ pub struct NewOutboxText {
     /// A manual send outside the sending window: who allowed it and why.
     pub override_by: Option<String>,
     pub override_reason: Option<String>,
+}
+
+/// Given a text's kind and the patient's zone (if on file): until when (ms) to hold it, and why.
+pub type HoldPolicy<'a> = dyn Fn(OutboxKind, Option<&str>) -> Option<(i64, String)> + 'a;
+
+/// What one claim did: the texts to send now, and how many it blocked or held instead.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Claim {
+    pub items: Vec<OutboxItem>,
+    pub blocked: usize,
+    pub held: usize,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -268,24 +279,67 @@ impl Store {
     /// Claims up to `limit` due texts for sending. The claim is committed before any request
     /// leaves, so a crash after it leaves the text `sending` (reconciled), never `queued`
     /// (which could send it twice).
-    pub fn claim_due(&self, now: i64, limit: usize) -> Result<Vec<OutboxItem>, StoreError> {
+    ///
+    /// The last checks happen here, in the claiming transaction, so nothing slips between check
+    /// and send: a text to a number that has opted out since it was queued is blocked, and
+    /// `hold` (given the kind and the patient's zone, if known) may hold it for quiet time.
+    pub fn claim_due(
+        &self,
+        now: i64,
+        limit: usize,
+        hold: &HoldPolicy<'_>,
+    ) -> Result<Claim, StoreError> {
         self.write(|tx| {
-            let ids: Vec<i64> = {
+            let due: Vec<(i64, String, bool, Option<String>)> = {
                 let mut stmt = tx
                     .prepare_cached(
-                        "SELECT id FROM outbox WHERE state IN ('queued', 'held') AND next_attempt_at <= ?1 \
-                         ORDER BY next_attempt_at, id LIMIT ?2",
+                        "SELECT o.id, o.kind, \
+                           (SELECT kind FROM opt_events e WHERE e.phone = o.to_number \
+                            ORDER BY e.at DESC, e.id DESC LIMIT 1) IS 'opt_out', \
+                           (SELECT p.time_zone FROM patient_phones pp \
+                            JOIN patients p ON p.id = pp.patient_id WHERE pp.e164 = o.to_number) \
+                         FROM outbox o \
+                         WHERE o.state IN ('queued', 'held') AND o.next_attempt_at <= ?1 \
+                         ORDER BY o.next_attempt_at, o.id LIMIT ?2",
                     )
                     .map_err(|e| self.err(e))?;
                 let rows = stmt
-                    .query_map(params![now, limit as i64], |row| row.get(0))
+                    .query_map(params![now, limit as i64], |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?))
+                    })
                     .map_err(|e| self.err(e))?;
                 rows.collect::<Result<_, _>>().map_err(|e| self.err(e))?
             };
-            let mut items = Vec::with_capacity(ids.len());
-            for id in ids {
+            let mut claim = Claim {
+                items: Vec::with_capacity(due.len()),
+                ..Claim::default()
+            };
+            for (id, kind, opted_out, zone) in due {
+                if opted_out {
+                    set_state(
+                        tx,
+                        id,
+                        "blocked",
+                        None,
+                        None,
+                        Some("not sent: this number has opted out of texts (replied STOP)"),
+                    )
+                    .map_err(|e| self.err(e))?;
+                    claim.blocked += 1;
+                    continue;
+                }
+                if let Some((until, reason)) = hold(OutboxKind::from_sql(&kind), zone.as_deref()) {
+                    tx.execute(
+                        "UPDATE outbox SET state = 'held', next_attempt_at = ?2, \
+                         hold_reason = ?3, updated_at = ?4 WHERE id = ?1",
+                        params![id, until, reason, now],
+                    )
+                    .map_err(|e| self.err(e))?;
+                    claim.held += 1;
+                    continue;
+                }
                 tx.execute(
-                    "UPDATE outbox SET state = 'sending', sending_since = ?2, \
+                    "UPDATE outbox SET state = 'sending', sending_since = ?2, hold_reason = NULL, \
                      attempts = attempts + 1, updated_at = ?2 WHERE id = ?1",
                     params![id, now],
                 )
@@ -300,9 +354,9 @@ impl Store {
                         item_from_row,
                     )
                     .map_err(|e| self.err(e))?;
-                items.push(item);
+                claim.items.push(item);
             }
-            Ok(items)
+            Ok(claim)
         })
     }
 

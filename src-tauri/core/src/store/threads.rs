@@ -24,6 +24,10 @@ pub struct ThreadSummary {
     pub last_at: i64,
     pub last_body: String,
     pub last_direction: Direction,
+    /// A text in it waits for staff (plain-words opt-out, reschedule or cancel request, ...).
+    pub flagged: bool,
+    /// The number has opted out of texts.
+    pub opted_out: bool,
 }
 
 impl Store {
@@ -34,7 +38,9 @@ impl Store {
                 "SELECT t.phone, t.patient_id, \
                         CASE WHEN p.id IS NULL OR p.is_stub = 1 THEN NULL \
                              ELSE trim(p.first_name || ' ' || p.last_name) END, \
-                        t.unread, t.last_at, t.last_body, t.last_direction \
+                        t.unread, t.last_at, t.last_body, t.last_direction, t.flagged, \
+                        (SELECT e.kind FROM opt_events e WHERE e.phone = t.phone \
+                         ORDER BY e.at DESC, e.id DESC LIMIT 1) IS 'opt_out' \
                  FROM threads t LEFT JOIN patients p ON p.id = t.patient_id \
                  ORDER BY t.last_at DESC, t.phone",
             )?;
@@ -52,6 +58,8 @@ impl Store {
                     } else {
                         Direction::Outbound
                     },
+                    flagged: row.get(7)?,
+                    opted_out: row.get(8)?,
                 })
             })?;
             rows.collect()

@@ -14,6 +14,7 @@ use tokio::task::JoinHandle;
 
 use super::poller::{BackfillProgress, PassReport, Poller};
 use crate::clock::Clock;
+use crate::compliance::replies::{act_on_pending, RepliesReport};
 use crate::error::{Error, Result};
 use crate::events::{CoreEvent, NewReply, SyncState, SyncStatus};
 use crate::outbox::{DrainReport, Outbox};
@@ -56,6 +57,7 @@ pub enum SyncCommand {
 pub struct CycleReport {
     pub outbox: DrainReport,
     pub poll: PassReport,
+    pub replies: RepliesReport,
     pub reconciled: bool,
 }
 
@@ -92,20 +94,29 @@ impl Engine {
         let _ = self.events.send(event);
     }
 
-    /// One cycle: drain the outbox, incremental passes, status refresh, and the reconciliation
-    /// pass when asked. Errors from Twilio end the cycle early and are returned; what was done
-    /// before them is kept.
+    /// One cycle: incremental passes, status refresh (and the reconciliation pass when asked),
+    /// acting on what patients texted, then draining the outbox. Polling comes first so a STOP
+    /// that arrived since the last cycle is honoured before anything is sent; a failed poll
+    /// still lets queued texts go out, and its error is returned after.
     pub async fn run_cycle(&self, reconcile: bool) -> Result<CycleReport> {
-        let mut report = CycleReport {
-            outbox: self.outbox.drain().await?,
-            ..CycleReport::default()
-        };
-        if report.outbox.changed_anything() {
+        let polled = self.poll_and_act(reconcile).await;
+        let outbox = self.outbox.drain().await?;
+        if outbox.changed_anything() {
             self.emit(CoreEvent::OutboxChanged);
         }
-        if report.outbox.auth_failed {
+        if outbox.auth_failed {
             return Err(Error::Twilio(TwilioError::Auth));
         }
+        let (poll, replies, reconciled) = polled?;
+        Ok(CycleReport {
+            outbox,
+            poll,
+            replies,
+            reconciled,
+        })
+    }
+
+    async fn poll_and_act(&self, reconcile: bool) -> Result<(PassReport, RepliesReport, bool)> {
         let mut passes = Vec::new();
         for slice in self.poller.slices() {
             let events = self.events.clone();
@@ -119,21 +130,26 @@ impl Engine {
             for slice in self.poller.slices() {
                 passes.push(self.poller.reconcile(slice).await?);
             }
-            report.reconciled = true;
         }
-        report.poll = PassReport::merge(passes);
-        self.announce(&report.poll)?;
-        // Texts queued while we polled go out now rather than a cycle later.
-        let second = self.outbox.drain().await?;
-        if second.changed_anything() {
-            self.emit(CoreEvent::OutboxChanged);
+        let poll = PassReport::merge(passes);
+        self.announce(&poll)?;
+        let replies = act_on_pending(&self.store, self.outbox.sender(), self.clock.as_ref())?;
+        let mut compliance_phones = poll.opt_changes.clone();
+        compliance_phones.extend(replies.flagged.iter().cloned());
+        compliance_phones.sort();
+        compliance_phones.dedup();
+        if !compliance_phones.is_empty() {
+            self.emit(CoreEvent::ThreadsChanged {
+                phones: compliance_phones.clone(),
+            });
+            self.emit(CoreEvent::ComplianceChanged {
+                phones: compliance_phones,
+            });
         }
-        report.outbox.submitted += second.submitted;
-        report.outbox.adopted += second.adopted;
-        report.outbox.failed += second.failed;
-        report.outbox.blocked += second.blocked;
-        report.outbox.retried += second.retried;
-        Ok(report)
+        if replies.appointments_changed {
+            self.emit(CoreEvent::AppointmentsChanged);
+        }
+        Ok((poll, replies, reconcile))
     }
 
     /// Sends what is due without polling (the CLI's `send`).

@@ -21,8 +21,10 @@ use tokio::task::JoinSet;
 use ts_rs::TS;
 
 use crate::clock::Clock;
+use crate::compliance::keywords::Keywords;
 use crate::error::Result;
 use crate::ingest::{record_from_twilio, sort_at};
+use crate::settings;
 use crate::store::messages::{IngestMode, MessageRecord, NewInbound};
 use crate::store::threads::Direction;
 use crate::store::Store;
@@ -76,6 +78,8 @@ pub struct PassReport {
     pub skipped: Vec<String>,
     pub new_inbound: Vec<NewInbound>,
     pub threads_touched: Vec<String>,
+    /// Numbers whose opt-out state a keyword changed.
+    pub opt_changes: Vec<String>,
 }
 
 impl PassReport {
@@ -87,6 +91,7 @@ impl PassReport {
         self.skipped.extend(other.skipped);
         self.new_inbound.extend(other.new_inbound);
         self.threads_touched.extend(other.threads_touched);
+        self.opt_changes.extend(other.opt_changes);
     }
 
     pub fn merge(reports: impl IntoIterator<Item = PassReport>) -> PassReport {
@@ -408,7 +413,9 @@ impl Poller {
         if records.is_empty() {
             return Ok(());
         }
-        let outcome = self.store.ingest(records, mode)?;
+        let keywords = Keywords::new(settings::extra_keywords(&self.store)?);
+        let outcome = self.store.ingest(records, mode, &keywords)?;
+        report.opt_changes.extend(outcome.opt_changes);
         report.inserted += outcome.inserted;
         report.updated += outcome.updated;
         report.new_inbound.extend(outcome.new_inbound);

@@ -99,6 +99,31 @@ impl Sim {
     }
 }
 
+/// A clock tests move by hand.
+pub struct TestClock(std::sync::atomic::AtomicI64);
+
+impl TestClock {
+    pub fn at(rfc3339: &str) -> std::sync::Arc<TestClock> {
+        let ms = chrono::DateTime::parse_from_rfc3339(rfc3339)
+            .expect("RFC 3339 time")
+            .timestamp_millis();
+        std::sync::Arc::new(TestClock(std::sync::atomic::AtomicI64::new(ms)))
+    }
+
+    pub fn set(&self, rfc3339: &str) {
+        let ms = chrono::DateTime::parse_from_rfc3339(rfc3339)
+            .expect("RFC 3339 time")
+            .timestamp_millis();
+        self.0.store(ms, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+impl clinic_desk_core::clock::Clock for TestClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
 pub struct Workstation {
     pub dir: TempDir,
     pub store: Store,
@@ -115,14 +140,47 @@ pub fn fast_outbox() -> OutboxConfig {
     }
 }
 
+/// A fixed-offset zone in which it is about noon now, so tests that send are inside the sending
+/// window whatever the hour they run at (quiet hours have their own tests with a fixed clock).
+pub fn zone_where_it_is_midday() -> String {
+    use chrono::Timelike;
+    let offset = chrono::Utc::now().hour() as i32 - 12;
+    // IANA's Etc zones count west as positive: Etc/GMT+5 is five hours behind UTC.
+    if offset >= 0 {
+        format!("Etc/GMT+{offset}")
+    } else {
+        format!("Etc/GMT-{}", -offset)
+    }
+}
+
 impl Workstation {
     pub fn new(sim: &Sim, outbox: OutboxConfig) -> Workstation {
         Self::with_token(sim, outbox, &sim.handle.auth_token.clone())
     }
 
     pub fn with_token(sim: &Sim, outbox: OutboxConfig, token: &str) -> Workstation {
+        Self::build(sim, outbox, token, std::sync::Arc::new(SystemClock))
+    }
+
+    pub fn with_clock(
+        sim: &Sim,
+        outbox: OutboxConfig,
+        clock: std::sync::Arc<dyn clinic_desk_core::clock::Clock>,
+    ) -> Workstation {
+        Self::build(sim, outbox, &sim.handle.auth_token.clone(), clock)
+    }
+
+    fn build(
+        sim: &Sim,
+        outbox: OutboxConfig,
+        token: &str,
+        clock: std::sync::Arc<dyn clinic_desk_core::clock::Clock>,
+    ) -> Workstation {
         let dir = tempfile::tempdir().unwrap();
         let store = Store::open(dir.path().join("clinic.sqlite3")).unwrap();
+        store
+            .set_setting("clinic.timezone", &zone_where_it_is_midday())
+            .unwrap();
         let mut client_config = ClientConfig::new(
             sim.handle.base_url.clone(),
             sim.handle.account_sid.clone(),
@@ -135,13 +193,14 @@ impl Workstation {
             messaging_service_sid: None,
         };
         let (events, _) = tokio::sync::broadcast::channel(1024);
-        let engine = clinic_desk_core::workstation::assemble(
+        let engine = clinic_desk_core::workstation::assemble_with_clock(
             &store,
             client,
             sender.clone(),
             Some(sim.clinic()),
             outbox,
             events,
+            clock,
         );
         Workstation {
             dir,

@@ -97,6 +97,10 @@ CREATE TABLE messages (
     sent_at       INTEGER,
     updated_at    INTEGER NOT NULL,
     read_at       INTEGER,
+    -- What a patient's text asks of the clinic (a HELP, an answer to an appointment text, an
+    -- opt-out in plain words), set when it is stored and cleared once acted on, so a crash in
+    -- between only delays the action.
+    pending_action TEXT CHECK (pending_action IN ('help', 'confirm', 'reschedule', 'cancel_request', 'plain_words_opt_out')),
     CHECK (sid IS NOT NULL OR outbox_id IS NOT NULL)
 );
 CREATE INDEX messages_thread ON messages (thread_phone, created_at, id);
@@ -104,6 +108,7 @@ CREATE INDEX messages_thread ON messages (thread_phone, created_at, id);
 CREATE UNIQUE INDEX messages_outbox ON messages (outbox_id) WHERE outbox_id IS NOT NULL;
 -- Outbound texts whose status may still change: refreshed by SID. Final ones (nearly all of a
 -- back-filled history) stay out of the index.
+CREATE INDEX messages_pending_action ON messages (id) WHERE pending_action IS NOT NULL;
 CREATE INDEX messages_unfinished ON messages (created_at)
     WHERE direction = 'outbound'
       AND status IN ('pending', 'accepted', 'scheduled', 'queued', 'sending', 'sent', 'unknown');
@@ -135,6 +140,22 @@ CREATE TABLE opt_events (
     UNIQUE (message_sid, kind)
 );
 CREATE INDEX opt_events_phone ON opt_events (phone, at);
+
+-- Texts staff must look at: an opt-out in plain words to confirm, a reschedule or cancellation
+-- request, an answer that could mean more than one appointment. One per message and reason.
+CREATE TABLE staff_flags (
+    id             INTEGER PRIMARY KEY,
+    phone          TEXT    NOT NULL,
+    message_id     INTEGER NOT NULL REFERENCES messages (id),
+    reason         TEXT    NOT NULL CHECK (reason IN ('plain_words_opt_out', 'reschedule_requested', 'cancel_requested', 'ambiguous_reply')),
+    appointment_id INTEGER REFERENCES appointments (id),
+    created_at     INTEGER NOT NULL,
+    resolved_at    INTEGER,
+    resolved_by    TEXT,
+    resolution     TEXT    CHECK (resolution IN ('opted_out', 'dismissed', 'done')),
+    UNIQUE (message_id, reason)
+);
+CREATE INDEX staff_flags_open ON staff_flags (phone) WHERE resolved_at IS NULL;
 
 CREATE TABLE consent_events (
     id     INTEGER PRIMARY KEY,

@@ -1,0 +1,206 @@
+//! Patients' texts that ask something of the clinic, and the appointment an answer refers to.
+
+use rusqlite::{params, OptionalExtension};
+
+use super::flags::{insert_flag, FlagReason};
+use super::{now_ms, Store, StoreError};
+
+/// A stored patient text still to be acted on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingAction {
+    pub message_id: i64,
+    pub sid: String,
+    pub phone: String,
+    pub action: String,
+    pub created_at: i64,
+}
+
+/// Which appointment an answer (C, R, X) is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ReplyTarget {
+    Appointment(i64),
+    /// Several upcoming appointments and nothing says which: staff decide.
+    Ambiguous,
+    /// No upcoming appointment: the text is just a message.
+    Nothing,
+}
+
+/// What an answer does to its appointment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AnswerEffect {
+    Confirmed,
+    RescheduleRequested,
+    CancelRequested,
+}
+
+impl AnswerEffect {
+    fn confirmation(self) -> &'static str {
+        match self {
+            AnswerEffect::Confirmed => "confirmed",
+            AnswerEffect::RescheduleRequested => "reschedule_requested",
+            AnswerEffect::CancelRequested => "cancel_requested",
+        }
+    }
+
+    fn flag(self) -> Option<FlagReason> {
+        match self {
+            AnswerEffect::Confirmed => None,
+            AnswerEffect::RescheduleRequested => Some(FlagReason::RescheduleRequested),
+            AnswerEffect::CancelRequested => Some(FlagReason::CancelRequested),
+        }
+    }
+}
+
+impl Store {
+    pub fn pending_actions(&self, limit: usize) -> Result<Vec<PendingAction>, StoreError> {
+        self.read(|conn| {
+            let mut stmt = conn.prepare_cached(
+                "SELECT id, sid, thread_phone, pending_action, created_at FROM messages \
+                 WHERE pending_action IS NOT NULL ORDER BY id LIMIT ?1",
+            )?;
+            let rows = stmt.query_map([limit as i64], |row| {
+                Ok(PendingAction {
+                    message_id: row.get(0)?,
+                    sid: row.get::<_, Option<String>>(1)?.unwrap_or_default(),
+                    phone: row.get(2)?,
+                    action: row.get(3)?,
+                    created_at: row.get(4)?,
+                })
+            })?;
+            rows.collect()
+        })
+    }
+
+    /// The appointment a patient's answer sent at `sent_at` refers to: among their booked
+    /// appointments still ahead at `now`, the one whose confirmation or reminder went to this
+    /// number most recently before the answer; with no such text, their only upcoming
+    /// appointment booked before the answer. Anything else is ambiguous.
+    pub fn reply_target(
+        &self,
+        phone: &str,
+        sent_at: i64,
+        now: i64,
+    ) -> Result<ReplyTarget, StoreError> {
+        self.read(|conn| {
+            let upcoming: Vec<(i64, i64)> = conn
+                .prepare_cached(
+                    "SELECT a.id, a.created_at FROM appointments a \
+                     JOIN patient_phones pp ON pp.patient_id = a.patient_id \
+                     WHERE pp.e164 = ?1 AND a.status = 'booked' AND a.starts_at > ?2",
+                )?
+                .query_map(params![phone, now], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .collect::<Result<_, _>>()?;
+            if upcoming.is_empty() {
+                return Ok(ReplyTarget::Nothing);
+            }
+            let recent: Vec<(i64, i64)> = conn
+                .prepare_cached(
+                    "SELECT o.appointment_id, o.created_at FROM outbox o \
+                     JOIN appointments a ON a.id = o.appointment_id \
+                     WHERE o.to_number = ?1 AND o.kind IN ('confirmation', 'reminder') \
+                       AND o.state IN ('sending', 'submitted') AND o.created_at <= ?2 \
+                       AND a.status = 'booked' AND a.starts_at > ?3 \
+                     ORDER BY o.created_at DESC, o.id DESC LIMIT 2",
+                )?
+                .query_map(params![phone, sent_at, now], |row| {
+                    Ok((row.get(0)?, row.get(1)?))
+                })?
+                .collect::<Result<_, _>>()?;
+            Ok(match recent.as_slice() {
+                [(first, at), (second, second_at), ..] if at == second_at && first != second => {
+                    ReplyTarget::Ambiguous
+                }
+                [(id, _), ..] => ReplyTarget::Appointment(*id),
+                [] => {
+                    let booked_before: Vec<i64> = upcoming
+                        .iter()
+                        .filter(|(_, created_at)| *created_at <= sent_at)
+                        .map(|(id, _)| *id)
+                        .collect();
+                    match booked_before.as_slice() {
+                        [only] => ReplyTarget::Appointment(*only),
+                        [] => ReplyTarget::Nothing,
+                        _ => ReplyTarget::Ambiguous,
+                    }
+                }
+            })
+        })
+    }
+
+    /// Applies an answer to its appointment (and flags requests staff must handle), then marks
+    /// the text done, in one transaction. Returns whether a new flag was opened.
+    pub fn apply_answer(
+        &self,
+        action: &PendingAction,
+        appointment_id: i64,
+        effect: AnswerEffect,
+    ) -> Result<bool, StoreError> {
+        let now = now_ms();
+        self.write(|tx| {
+            tx.execute(
+                "UPDATE appointments SET confirmation = ?2, updated_at = ?3 \
+                 WHERE id = ?1 AND status = 'booked'",
+                params![appointment_id, effect.confirmation(), now],
+            )
+            .map_err(|e| self.err(e))?;
+            let flagged = match effect.flag() {
+                Some(reason) => insert_flag(
+                    tx,
+                    &action.phone,
+                    action.message_id,
+                    reason,
+                    Some(appointment_id),
+                    action.created_at,
+                )
+                .map_err(|e| self.err(e))?,
+                None => false,
+            };
+            clear_pending(tx, action.message_id).map_err(|e| self.err(e))?;
+            Ok(flagged)
+        })
+    }
+
+    /// Flags the text for staff and marks it done. Returns whether the flag is new.
+    pub fn flag_for_staff(
+        &self,
+        action: &PendingAction,
+        reason: FlagReason,
+    ) -> Result<bool, StoreError> {
+        self.write(|tx| {
+            let flagged = insert_flag(
+                tx,
+                &action.phone,
+                action.message_id,
+                reason,
+                None,
+                action.created_at,
+            )
+            .map_err(|e| self.err(e))?;
+            clear_pending(tx, action.message_id).map_err(|e| self.err(e))?;
+            Ok(flagged)
+        })
+    }
+
+    /// Nothing (more) to do for this text.
+    pub fn finish_action(&self, message_id: i64) -> Result<(), StoreError> {
+        self.write(|tx| clear_pending(tx, message_id).map_err(|e| self.err(e)))
+    }
+
+    /// The confirmation state of an appointment (tests and the CLI).
+    pub fn appointment_confirmation(&self, id: i64) -> Result<Option<String>, StoreError> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT confirmation FROM appointments WHERE id = ?1",
+                [id],
+                |row| row.get(0),
+            )
+            .optional()
+        })
+    }
+}
+
+fn clear_pending(tx: &rusqlite::Transaction<'_>, message_id: i64) -> rusqlite::Result<()> {
+    tx.prepare_cached("UPDATE messages SET pending_action = NULL WHERE id = ?1")?
+        .execute([message_id])?;
+    Ok(())
+}
