@@ -26,6 +26,10 @@ struct Cli {
     #[arg(long, global = true)]
     json: bool,
 
+    /// Who is acting, as recorded in the audit log (default: cli:<your user name>).
+    #[arg(long, global = true, env = "CLINIC_DESK_ACTOR", value_name = "NAME")]
+    actor: Option<String>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -68,6 +72,9 @@ enum Command {
         /// The patient's number.
         phone: String,
     },
+    /// Texts waiting for staff (plain-words opt-outs, reschedule/cancel requests), and closing them.
+    #[command(subcommand)]
+    Flags(commands::flags::FlagsCommand),
 }
 
 fn main() -> ExitCode {
@@ -82,6 +89,11 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    let actor = cli.actor.clone().unwrap_or_else(|| {
+        std::env::var("USER")
+            .map(|user| format!("cli:{user}"))
+            .unwrap_or_else(|_| "cli".to_string())
+    });
     let result = match cli.command {
         Command::Init => commands::init::run(&db, &out),
         Command::Doctor => commands::doctor::run(&db, &out),
@@ -95,6 +107,7 @@ fn main() -> ExitCode {
         Command::Sync { once, reconcile } => commands::messaging::sync(&db, once, reconcile, &out),
         Command::Threads => commands::messaging::threads(&db, &out),
         Command::Thread { phone } => commands::messaging::thread(&db, &phone, &out),
+        Command::Flags(command) => commands::flags::run(&db, command, &actor, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -286,7 +286,12 @@ fn killing_the_cli_mid_send_loses_nothing_and_duplicates_nothing() {
     }
     let at_twilio = sim.messages();
     for body in &bodies {
-        let copies = at_twilio.iter().filter(|m| m["body"] == *body).count();
+        // The first text to a number carries the opt-out footer.
+        let with_footer = format!("{body}\nReply STOP to opt out.");
+        let copies = at_twilio
+            .iter()
+            .filter(|m| m["body"] == *body || m["body"] == with_footer)
+            .count();
         assert_eq!(copies, 1, "{body:?} reached Twilio {copies} times");
     }
     let thread = json_of(&run(&db, &["thread", ANA, "--json"]));
@@ -297,4 +302,46 @@ fn killing_the_cli_mid_send_loses_nothing_and_duplicates_nothing() {
         "every queued text is in the thread once"
     );
     assert!(thread.iter().all(|m| m["sid"].is_string()), "{thread:?}");
+}
+
+#[test]
+fn a_plain_words_opt_out_is_flagged_and_confirmed_from_the_cli() {
+    let sim = Sim::start();
+    let (_dir, db) = configure(&sim);
+    sim.post(
+        "/_sim/inbound",
+        json!({"from": ANA, "to": sim.handle.numbers[0], "body": "please stop texting me"}),
+    );
+    json_of(&run(&db, &["--json", "sync", "--once"]));
+    let flags = json_of(&run(&db, &["--json", "flags", "list"]));
+    let flags = flags.as_array().unwrap();
+    assert_eq!(flags.len(), 1);
+    assert_eq!(flags[0]["phone"], ANA);
+    assert_eq!(flags[0]["reason"], "plain_words_opt_out");
+    assert_eq!(flags[0]["body"], "please stop texting me");
+    // Not an opt-out until staff say so: texting still works.
+    let id = flags[0]["id"].as_i64().unwrap().to_string();
+    let resolved = json_of(&run(
+        &db,
+        &[
+            "--json",
+            "--actor",
+            "Dana",
+            "flags",
+            "resolve",
+            &id,
+            "--as",
+            "opted-out",
+        ],
+    ));
+    assert_eq!(resolved["resolution"], "opted_out");
+    assert!(json_of(&run(&db, &["--json", "flags", "list"]))
+        .as_array()
+        .unwrap()
+        .is_empty());
+    let refused = run(&db, &["--json", "send", "--to", ANA, "--body", "Hello?"]);
+    assert!(!refused.status.success());
+    let error: Value = serde_json::from_slice(&refused.stderr).unwrap();
+    assert_eq!(error["code"], "OptedOut");
+    assert!(sim.messages().iter().all(|m| m["to"] != ANA));
 }

@@ -2,6 +2,7 @@
 
 pub mod credentials;
 pub mod doctor;
+pub mod flags;
 pub mod init;
 pub mod messaging;
 pub mod patients;

@@ -4,3 +4,4 @@
 pub mod keywords;
 pub mod quiet_hours;
 pub mod replies;
+pub mod flags;
