@@ -6,7 +6,7 @@
 //! demo key file: nothing secret is at stake). A small responder plays the patients: a few
 //! seconds after a text reaches one of them, they answer.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
 
@@ -30,12 +30,27 @@ const PATIENTS: [(&str, &str); 8] = [
     ("Hana", "Sato"),
 ];
 
-/// What the demo patients answer, in turn.
-const REPLIES: [&str; 4] = [
-    "C",
-    "Thank you! Is there parking at the clinic?",
-    "See you then 👍",
-    "Can I come 15 minutes later?",
+/// What each demo patient answers (same order as `PATIENTS`), one per text received, the last
+/// repeated: confirmations, questions, a reschedule request, a HELP, a STOP and an opt-out in
+/// plain words, so every path of the product can be seen working.
+const REPLIES: [&[&str]; 8] = [
+    &["C", "Thank you!"],
+    &["Is there parking at the clinic?", "Great, thanks"],
+    &["See you then 👍"],
+    &["R"],
+    &["HELP", "Thanks"],
+    &["please stop texting me"],
+    &["STOP"],
+    &["Can I come 15 minutes later?", "OK"],
+];
+
+/// Demo clinic settings: a name and phone for the help text, the workstation's zone, and a
+/// sending window covering the whole day so the demo can be tried at any hour.
+const DEMO_SETTINGS: [(&str, &str); 4] = [
+    ("clinic.name", "Lakeside Family Clinic"),
+    ("clinic.phone", "+15555550100"),
+    ("sending_window.start", "00:00"),
+    ("sending_window.end", "23:59"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -79,6 +94,13 @@ pub fn start(data_dir: &Path) -> Result<(Store, KeyStore, Demo), DemoError> {
     })?;
 
     let store = Store::open(&db_path)?;
+    for (key, value) in DEMO_SETTINGS {
+        store.set_setting(key, value)?;
+    }
+    store.set_setting(
+        "clinic.timezone",
+        clinic_desk_core::settings::system_timezone().name(),
+    )?;
     for (index, (first, last)) in PATIENTS.iter().enumerate() {
         store.insert_patient(&PatientRecord {
             first_name: (*first).to_string(),
@@ -129,7 +151,10 @@ async fn respond_to_texts(base_url: String, clinic: String) {
     let http = reqwest::Client::new();
     let mut answered: HashSet<String> = HashSet::new();
     let mut first_pass = true;
-    let mut turn = 0usize;
+    let mut received: HashMap<String, usize> = HashMap::new();
+    let patient_index: HashMap<String, usize> = (0..PATIENTS.len())
+        .map(|i| (twilio_sim::seed::patient_number(i as u32), i))
+        .collect();
     loop {
         tokio::time::sleep(Duration::from_secs(3)).await;
         let Ok(response) = http.get(format!("{base_url}/_sim/messages")).send().await else {
@@ -152,8 +177,13 @@ async fn respond_to_texts(base_url: String, clinic: String) {
             if first_pass {
                 continue;
             }
-            let body = REPLIES[turn % REPLIES.len()];
-            turn += 1;
+            let Some(&index) = patient_index.get(to) else {
+                continue;
+            };
+            let count = received.entry(to.to_string()).or_default();
+            let answers = REPLIES[index];
+            let body = answers[(*count).min(answers.len() - 1)];
+            *count += 1;
             let _ = http
                 .post(format!("{base_url}/_sim/inbound"))
                 .json(&json!({"from": to, "to": clinic, "body": body}))
