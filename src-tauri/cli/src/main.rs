@@ -75,6 +75,17 @@ enum Command {
     /// Texts waiting for staff (plain-words opt-outs, reschedule/cancel requests), and closing them.
     #[command(subcommand)]
     Flags(commands::flags::FlagsCommand),
+    /// Numbers that opted out (or back in), with the keyword, message SID and time.
+    Optouts,
+    /// Record or list patients' consent to texts.
+    #[command(subcommand)]
+    Consent(commands::consent::ConsentCommand),
+    /// Verify or export the hash-chained audit log.
+    #[command(subcommand)]
+    Audit(commands::audit::AuditCommand),
+    /// List, read or change the clinic's settings.
+    #[command(subcommand)]
+    Settings(commands::settings::SettingsCommand),
 }
 
 fn main() -> ExitCode {
@@ -91,14 +102,16 @@ fn main() -> ExitCode {
     };
     let actor = cli.actor.clone().unwrap_or_else(|| {
         std::env::var("USER")
+            .ok()
+            .filter(|user| !user.trim().is_empty())
             .map(|user| format!("cli:{user}"))
-            .unwrap_or_else(|_| "cli".to_string())
+            .unwrap_or_else(|| "cli".to_string())
     });
     let result = match cli.command {
         Command::Init => commands::init::run(&db, &out),
         Command::Doctor => commands::doctor::run(&db, &out),
         Command::Patients(command) => commands::patients::run(&db, command, &out),
-        Command::Credentials(command) => commands::credentials::run(&db, command, &out),
+        Command::Credentials(command) => commands::credentials::run(&db, command, &actor, &out),
         Command::Send {
             to,
             body,
@@ -108,6 +121,13 @@ fn main() -> ExitCode {
         Command::Threads => commands::messaging::threads(&db, &out),
         Command::Thread { phone } => commands::messaging::thread(&db, &phone, &out),
         Command::Flags(command) => commands::flags::run(&db, command, &actor, &out),
+        Command::Optouts => commands::optouts::run(&db, &out),
+        Command::Consent(command) => commands::consent::run(&db, command, &actor, &out),
+        Command::Audit(command) => match commands::audit::run(&db, command, &actor, &out) {
+            Ok(code) => return code,
+            Err(err) => Err(err),
+        },
+        Command::Settings(command) => commands::settings::run(&db, command, &actor, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,6 +1,7 @@
 //! Printing results: JSON for scripts (`--json`), plain lines for people. Errors are always one
 //! line on stderr; with `--json` that line is `{"code", "message"}`.
 
+use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
 use clinic_desk_core::{Error, ErrorCode, IpcError};
@@ -26,6 +27,10 @@ impl Output {
         }
     }
 
+    pub fn is_json(&self) -> bool {
+        self.json
+    }
+
     pub fn error(&self, err: &Error) {
         self.print_error(err.to_ipc());
     }
@@ -46,4 +51,11 @@ impl Output {
             eprintln!("error: {}", err.message);
         }
     }
+}
+
+/// Epoch milliseconds as RFC 3339 UTC, the form every `at` field of the JSON output takes.
+pub fn timestamp(ms: i64) -> String {
+    DateTime::<Utc>::from_timestamp_millis(ms)
+        .unwrap_or_default()
+        .to_rfc3339_opts(SecondsFormat::Secs, true)
 }

@@ -326,7 +326,7 @@ fn a_plain_words_opt_out_is_flagged_and_confirmed_from_the_cli() {
         &[
             "--json",
             "--actor",
-            "Dana",
+            "receptionist",
             "flags",
             "resolve",
             &id,

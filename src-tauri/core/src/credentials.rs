@@ -14,7 +14,8 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::crypto::{self, CryptoError, KeyStoreError};
-use crate::store::{Store, StoreError};
+use crate::store::audit::{AuditAction, AuditEntry};
+use crate::store::{now_ms, Store, StoreError};
 use crate::twilio::{Auth, ClientConfig, Secret};
 
 pub use crate::crypto::{KeyPolicy, KeySource, KeyStore};
@@ -196,19 +197,54 @@ impl From<CryptoError> for CredentialsError {
     }
 }
 
-/// Checks and encrypts `creds` and replaces the saved credentials with them, creating the data
-/// key on first use.
+/// Who the audit log names for a change made through [`save`] or [`delete`]: the desktop app's
+/// front desk, which has no per-person sign-in.
+pub const DEFAULT_ACTOR: &str = "front desk";
+
+/// [`save_as`] by [`DEFAULT_ACTOR`].
 pub fn save(
     store: &Store,
     keys: &KeyStore,
     creds: &TwilioCredentials,
 ) -> Result<(), CredentialsError> {
+    save_as(store, keys, creds, DEFAULT_ACTOR)
+}
+
+/// Checks and encrypts `creds` and replaces the saved credentials with them, creating the data
+/// key on first use. The change is audited with the account and sender only: no part of the
+/// secret.
+pub fn save_as(
+    store: &Store,
+    keys: &KeyStore,
+    creds: &TwilioCredentials,
+    actor: &str,
+) -> Result<(), CredentialsError> {
     creds.validate()?;
+    let change = if store.credentials_row()?.is_some() {
+        "rotated"
+    } else {
+        "saved"
+    };
     let key = keys.load_or_create()?;
     let (api_key_sid, secret) = match &creds.auth {
         Auth::Token(token) => (None, token),
         Auth::ApiKey { key_sid, secret } => (Some(key_sid.as_str()), secret),
     };
+    let audit = AuditEntry::new(
+        now_ms(),
+        actor,
+        AuditAction::CredentialsChanged,
+        "",
+        serde_json::json!({
+            "change": change,
+            "account_sid": creds.account_sid,
+            "auth_kind": if api_key_sid.is_some() { "api_key" } else { "auth_token" },
+            "api_key_sid": api_key_sid,
+            "from_number": non_empty(&creds.from_number),
+            "messaging_service_sid": non_empty(&creds.messaging_service_sid),
+            "api_base": creds.api_base,
+        }),
+    );
     let envelope = crypto::seal(
         &key,
         secret.expose().as_bytes(),
@@ -221,6 +257,7 @@ pub fn save(
         non_empty(&creds.from_number),
         non_empty(&creds.messaging_service_sid),
         &creds.api_base,
+        &audit,
     )?;
     tracing::info!(account_sid = %creds.account_sid, "Twilio credentials saved");
     Ok(())
@@ -277,10 +314,22 @@ pub fn summary(
     }))
 }
 
-/// Forgets the saved credentials (the app returns to demo mode). The data key is kept for the
-/// next save. Returns whether credentials were saved.
+/// [`delete_as`] by [`DEFAULT_ACTOR`].
 pub fn delete(store: &Store) -> Result<bool, CredentialsError> {
-    Ok(store.delete_credentials_row()?)
+    delete_as(store, DEFAULT_ACTOR)
+}
+
+/// Forgets the saved credentials (the app returns to demo mode); audited when there were some.
+/// The data key is kept for the next save. Returns whether credentials were saved.
+pub fn delete_as(store: &Store, actor: &str) -> Result<bool, CredentialsError> {
+    let audit = AuditEntry::new(
+        now_ms(),
+        actor,
+        AuditAction::CredentialsChanged,
+        "",
+        serde_json::json!({ "change": "deleted" }),
+    );
+    Ok(store.delete_credentials_row(&audit)?)
 }
 
 fn decrypt(

@@ -84,16 +84,21 @@ fn clean_time_zone(value: Option<&str>) -> Result<Option<String>> {
     }
 }
 
-pub fn add_patient(store: &Store, input: &NewPatient) -> Result<Patient> {
-    let region = settings::clinic_region(store)?;
-    let record = PatientRecord {
+/// Checks and normalises a new patient (number read in `region`), ready to store.
+pub fn patient_record(input: &NewPatient, region: &str) -> Result<PatientRecord> {
+    Ok(PatientRecord {
         first_name: clean_name("firstName", "first name", &input.first_name, true)?,
         last_name: clean_name("lastName", "last name", &input.last_name, false)?,
         preferred_language: clean_language(input.preferred_language.as_deref())?,
         time_zone: clean_time_zone(input.time_zone.as_deref())?,
-        phone_e164: phone::normalize(&input.phone, &region)?,
+        phone_e164: phone::normalize(&input.phone, region)?,
         line_type: LineType::Unknown,
-    };
+    })
+}
+
+pub fn add_patient(store: &Store, input: &NewPatient) -> Result<Patient> {
+    let region = settings::clinic_region(store)?;
+    let record = patient_record(input, &region)?;
     store.insert_patient(&record).map_err(|err| match err {
         StoreError::Constraint {
             kind: ConstraintKind::Unique,

@@ -10,6 +10,11 @@ use chrono_tz::Tz;
 use crate::error::Result;
 use crate::store::Store;
 
+mod catalogue;
+mod validate;
+
+pub use catalogue::{get, keys, list, set, SettingEntry};
+
 pub const CLINIC_NAME: &str = "clinic.name";
 pub const CLINIC_PHONE: &str = "clinic.phone";
 pub const CLINIC_TIMEZONE: &str = "clinic.timezone";
@@ -38,6 +43,10 @@ pub const DEFAULT_RESCHEDULE_REPLY: &str =
 pub const DEFAULT_CANCEL_REPLY: &str =
     "Thank you, the clinic has your cancellation request and will confirm it.";
 pub const DEFAULT_PRICE_PER_SEGMENT: &str = "0.0079";
+pub const DEFAULT_SENDING_WINDOW_START: &str = "08:00";
+pub const DEFAULT_SENDING_WINDOW_END: &str = "21:00";
+pub const DEFAULT_REMINDER_HOURS: &str = "24";
+pub const DEFAULT_OUTBOX_AMBIGUOUS_GRACE: &str = "180";
 
 fn stored(store: &Store, key: &str) -> Result<Option<String>> {
     Ok(store

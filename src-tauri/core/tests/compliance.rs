@@ -356,7 +356,7 @@ async fn automated_texts_wait_for_the_sending_window_and_manual_ones_need_an_ove
     assert!(texts_to(&sim, ANA).await.is_empty());
 
     // A manual text at this hour is refused with the next allowed time...
-    let manual = TextRequest::new(BEN, "Are you on your way?", OutboxKind::Manual, "Dana");
+    let manual = TextRequest::new(BEN, "Are you on your way?", OutboxKind::Manual, "receptionist");
     let err = queue_text(&ws.store, &ws.sender, clock.as_ref(), &manual).unwrap_err();
     assert_eq!(err.code(), ErrorCode::QuietHours);
     assert!(err.to_string().contains("Wed 08:00"), "{err}");
@@ -380,7 +380,7 @@ async fn automated_texts_wait_for_the_sending_window_and_manual_ones_need_an_ove
         .unwrap();
     assert_eq!(
         (by.as_str(), reason.as_str()),
-        ("Dana", "patient asked us to text tonight")
+        ("receptionist", "patient asked us to text tonight")
     );
     ws.engine.run_cycle(false).await.unwrap();
     assert_eq!(texts_to(&sim, BEN).await.len(), 1);
@@ -403,4 +403,57 @@ async fn only_the_first_text_to_a_number_carries_the_opt_out_footer() {
     // A first text that already says how to opt out is left alone.
     let own = ws.queue(BEN, "Hi! Reply STOP to opt out of texts.");
     assert_eq!(own.body, "Hi! Reply STOP to opt out of texts.");
+}
+
+#[tokio::test]
+async fn every_send_receipt_opt_out_and_override_lands_in_a_valid_chain_without_bodies() {
+    let sim = Sim::start(29).await;
+    let clock = TestClock::at("2026-03-11T03:30:00Z");
+    let ws = Workstation::with_clock(&sim, fast_outbox(), clock.clone());
+    ws.store
+        .set_setting("clinic.timezone", "America/New_York")
+        .unwrap();
+    queue_text(
+        &ws.store,
+        &ws.sender,
+        clock.as_ref(),
+        &TextRequest::new(ANA, "Secret-ish body one", OutboxKind::Manual, "receptionist")
+            .overriding_quiet_hours("patient is waiting outside"),
+    )
+    .unwrap();
+    ws.engine.run_cycle(false).await.unwrap();
+    sim.advance(5).await;
+    sim.reply(ANA, "STOP").await;
+    sim.reply(BEN, "please do not text me, body two").await;
+    ws.engine.run_cycle(false).await.unwrap();
+
+    let report = clinic_desk_core::compliance::audit::verify(&ws.store).unwrap();
+    assert!(report.ok, "{}", report.message);
+    let mut actions = Vec::new();
+    ws.store
+        .scan_audit(&Default::default(), |row| {
+            assert!(
+                !row.detail.contains("body one") && !row.detail.contains("body two"),
+                "a message body leaked into the audit log: {}",
+                row.detail
+            );
+            actions.push((row.action.clone(), row.subject.clone(), row.actor.clone()));
+            std::ops::ControlFlow::Continue(())
+        })
+        .unwrap();
+    for expected in [
+        ("text.queued", ANA, "receptionist"),
+        ("quiet_hours.override", ANA, "receptionist"),
+        ("text.sent", ANA, "system"),
+        ("text.received", ANA, "patient"),
+        ("opt_out.recorded", ANA, "patient"),
+        ("opt_out.flagged", BEN, "system"),
+    ] {
+        assert!(
+            actions
+                .iter()
+                .any(|(a, s, who)| (a.as_str(), s.as_str(), who.as_str()) == expected),
+            "missing {expected:?} in {actions:#?}"
+        );
+    }
 }

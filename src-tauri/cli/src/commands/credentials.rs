@@ -49,7 +49,7 @@ fn read_secret() -> Result<Secret> {
     Ok(secret)
 }
 
-pub fn run(db: &Path, command: CredentialsCommand, out: &Output) -> Result<()> {
+pub fn run(db: &Path, command: CredentialsCommand, actor: &str, out: &Output) -> Result<()> {
     let store = Store::open(db)?;
     let keys = workstation::key_store_for(&store)?;
     match command {
@@ -74,7 +74,7 @@ pub fn run(db: &Path, command: CredentialsCommand, out: &Output) -> Result<()> {
                     ))
                 }
             };
-            credentials::save(
+            credentials::save_as(
                 &store,
                 &keys,
                 &TwilioCredentials {
@@ -84,6 +84,7 @@ pub fn run(db: &Path, command: CredentialsCommand, out: &Output) -> Result<()> {
                     messaging_service_sid: messaging_service,
                     api_base,
                 },
+                actor,
             )?;
             if let Some(warning) = keys.warning() {
                 eprintln!("warning: {warning}");

@@ -1,8 +1,12 @@
 //! One module per top-level command.
 
+pub mod audit;
+pub mod consent;
 pub mod credentials;
 pub mod doctor;
 pub mod flags;
 pub mod init;
 pub mod messaging;
+pub mod optouts;
 pub mod patients;
+pub mod settings;

@@ -4,6 +4,7 @@
 
 use rusqlite::{params, OptionalExtension};
 
+use super::audit::{append_audit, AuditEntry};
 use super::{now_ms, Store, StoreError};
 
 /// The stored row. `secret_envelope` is ciphertext (see `crate::crypto`), never the secret.
@@ -41,8 +42,9 @@ impl Store {
         })
     }
 
-    /// Writes the row, replacing any previous one (`updated_at` is set to now). Returns the
-    /// time written.
+    /// Writes the row, replacing any previous one (`updated_at` is set to now), with its audit
+    /// entry. Returns the time written.
+    #[allow(clippy::too_many_arguments)]
     pub fn put_credentials_row(
         &self,
         account_sid: &str,
@@ -51,6 +53,7 @@ impl Store {
         from_number: Option<&str>,
         messaging_service_sid: Option<&str>,
         api_base: &str,
+        audit: &AuditEntry,
     ) -> Result<i64, StoreError> {
         let now = now_ms();
         self.write(|tx| {
@@ -73,18 +76,22 @@ impl Store {
                     now
                 ],
             )
+            .and_then(|_| append_audit(tx, audit))
             .map_err(|e| self.err(e))?;
             Ok(now)
         })
     }
 
-    /// Removes the saved credentials (the app falls back to demo mode). Returns whether a row
-    /// was there.
-    pub fn delete_credentials_row(&self) -> Result<bool, StoreError> {
+    /// Removes the saved credentials (the app falls back to demo mode), recording `audit` when
+    /// a row was there. Returns whether one was.
+    pub fn delete_credentials_row(&self, audit: &AuditEntry) -> Result<bool, StoreError> {
         self.write(|tx| {
             let n = tx
                 .execute("DELETE FROM credentials WHERE id = 1", [])
                 .map_err(|e| self.err(e))?;
+            if n > 0 {
+                append_audit(tx, audit).map_err(|e| self.err(e))?;
+            }
             Ok(n > 0)
         })
     }

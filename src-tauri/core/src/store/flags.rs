@@ -6,6 +6,9 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use serde_json::json;
+
+use super::audit::{append_audit, AuditAction, AuditEntry};
 use super::optouts::{insert_opt_event, OptEvent, OptKind, OptSource};
 use super::{now_ms, Store, StoreError};
 
@@ -98,6 +101,18 @@ pub(crate) fn insert_flag(
         ])? > 0;
     tx.prepare_cached("UPDATE threads SET flagged = 1 WHERE phone = ?1")?
         .execute([phone])?;
+    if inserted && reason == FlagReason::PlainWordsOptOut {
+        append_audit(
+            tx,
+            &AuditEntry::new(
+                now_ms(),
+                "system",
+                AuditAction::OptOutFlagged,
+                phone,
+                json!({"message_id": message_id}),
+            ),
+        )?;
+    }
     Ok(inserted)
 }
 
@@ -185,6 +200,19 @@ impl Store {
                         at: now,
                         actor: actor.to_string(),
                     },
+                )
+                .map_err(|e| self.err(e))?;
+            }
+            if resolution == FlagResolution::OptedOut {
+                append_audit(
+                    tx,
+                    &AuditEntry::new(
+                        now,
+                        actor,
+                        AuditAction::OptOutConfirmed,
+                        phone.as_str(),
+                        json!({"flag_id": id}),
+                    ),
                 )
                 .map_err(|e| self.err(e))?;
             }

@@ -1,6 +1,6 @@
 //! The two key/value tables (settings, poller cursors) share one way of reading and writing.
 
-use rusqlite::{params, OptionalExtension};
+use rusqlite::{params, OptionalExtension, Transaction};
 
 use super::{now_ms, Store, StoreError};
 
@@ -44,11 +44,18 @@ impl Store {
     }
 
     pub(super) fn put_value(&self, table: Table, key: &str, value: &str) -> Result<(), StoreError> {
-        self.write(|tx| {
-            tx.prepare_cached(table.upsert())
-                .and_then(|mut stmt| stmt.execute(params![key, value, now_ms()]))
-                .map_err(|e| self.err(e))?;
-            Ok(())
-        })
+        self.write(|tx| put_value_in(tx, table, key, value).map_err(|e| self.err(e)))
     }
+}
+
+/// `put_value` inside the caller's transaction.
+pub(super) fn put_value_in(
+    tx: &Transaction<'_>,
+    table: Table,
+    key: &str,
+    value: &str,
+) -> rusqlite::Result<()> {
+    tx.prepare_cached(table.upsert())?
+        .execute(params![key, value, now_ms()])?;
+    Ok(())
 }

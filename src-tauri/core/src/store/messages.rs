@@ -10,6 +10,9 @@ use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
 use ts_rs::TS;
 
+use serde_json::json;
+
+use super::audit::{append_audit, AuditAction, AuditEntry};
 use super::optouts::{insert_opt_event, OptEvent, OptKind, OptSource};
 use super::outbox::OutboxState;
 use super::threads::Direction;
@@ -229,6 +232,7 @@ fn ingest_in(
     let mut report = IngestReport::default();
     let mut deltas: HashMap<&str, ThreadDelta> = HashMap::new();
     let now = now_ms();
+    let mut received = 0usize;
     {
         let mut insert = tx.prepare_cached(
             "INSERT INTO messages (sid, direction, from_number, to_number, thread_phone, body, \
@@ -321,6 +325,19 @@ fn ingest_in(
                         IngestMode::Backfill { unread_after } => record.created_at >= unread_after,
                     };
                 if record.direction == Direction::Inbound {
+                    received += 1;
+                    if mode == IngestMode::Live {
+                        append_audit(
+                            tx,
+                            &AuditEntry::new(
+                                now,
+                                "patient",
+                                AuditAction::TextReceived,
+                                phone,
+                                json!({"sid": record.sid, "intent": intent.as_str()}),
+                            ),
+                        )?;
+                    }
                     report.new_inbound.push(NewInbound {
                         id: message_id,
                         sid: record.sid.clone(),
@@ -368,12 +385,37 @@ fn ingest_in(
                 report.updated += 1;
                 if forward {
                     report.threads_touched.push(phone.to_string());
+                    append_audit(
+                        tx,
+                        &AuditEntry::new(
+                            now,
+                            "twilio",
+                            AuditAction::TextStatus,
+                            phone,
+                            json!({"sid": record.sid, "from": status, "to": record.status.as_str(),
+                                   "error_code": record.error_code}),
+                        ),
+                    )?;
                 }
             }
         }
     }
     for (phone, delta) in &deltas {
         apply_thread_delta(tx, phone, delta)?;
+    }
+    // A back-fill is Twilio's own history: one entry per batch says what was read, rather than
+    // tens of thousands of rows about texts received long before this workstation existed.
+    if received > 0 && mode != IngestMode::Live {
+        append_audit(
+            tx,
+            &AuditEntry::new(
+                now,
+                "system",
+                AuditAction::TextReceived,
+                "",
+                json!({"backfill": true, "count": received}),
+            ),
+        )?;
     }
     report
         .threads_touched

@@ -6,6 +6,9 @@
 //! queued must survive a power cut, not only an app crash. The schema is migrated on open, and a
 //! database written by a newer version is refused rather than misread.
 
+pub mod appointments;
+pub mod audit;
+pub mod consent;
 mod contact;
 pub mod credentials;
 mod cursors;
@@ -19,6 +22,7 @@ pub mod outbox;
 pub mod patients;
 pub mod replies;
 pub mod settings;
+pub mod templates;
 pub mod threads;
 
 use std::path::{Path, PathBuf};

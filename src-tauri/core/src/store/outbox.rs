@@ -10,6 +10,9 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use serde_json::json;
+
+use super::audit::{append_audit, AuditAction, AuditEntry};
 use super::messages::{ensure_patient_for, MessageRecord};
 use super::{now_ms, Store, StoreError};
 
@@ -200,6 +203,40 @@ impl Store {
                 return Ok(None);
             }
             let id = tx.last_insert_rowid();
+            let action = if text.kind == OutboxKind::AutoReply {
+                AuditAction::AutoReplyQueued
+            } else {
+                AuditAction::TextQueued
+            };
+            append_audit(
+                tx,
+                &AuditEntry::new(
+                    now,
+                    text.created_by.as_str(),
+                    action,
+                    text.to.as_str(),
+                    json!({
+                        "outbox_id": id,
+                        "kind": text.kind.as_sql(),
+                        "held_until": text.hold_reason.as_ref().map(|_| text.not_before),
+                        "appointment_id": text.appointment_id,
+                    }),
+                ),
+            )
+            .map_err(|e| self.err(e))?;
+            if let (Some(by), Some(reason)) = (&text.override_by, &text.override_reason) {
+                append_audit(
+                    tx,
+                    &AuditEntry::new(
+                        now,
+                        by.as_str(),
+                        AuditAction::QuietHoursOverride,
+                        text.to.as_str(),
+                        json!({"outbox_id": id, "reason": reason}),
+                    ),
+                )
+                .map_err(|e| self.err(e))?;
+            }
             tx.execute(
                 "INSERT INTO messages (outbox_id, direction, from_number, to_number, \
                  thread_phone, body, status, created_at, updated_at) \
@@ -325,6 +362,7 @@ impl Store {
                         Some("not sent: this number has opted out of texts (replied STOP)"),
                     )
                     .map_err(|e| self.err(e))?;
+                    audit_outbox_state(tx, id, "blocked", None).map_err(|e| self.err(e))?;
                     claim.blocked += 1;
                     continue;
                 }
@@ -421,6 +459,17 @@ impl Store {
                 ],
             )
             .map_err(|e| self.err(e))?;
+            append_audit(
+                tx,
+                &AuditEntry::new(
+                    now,
+                    "system",
+                    AuditAction::TextSent,
+                    message.to.as_str(),
+                    json!({"outbox_id": id, "sid": message.sid, "status": message.status.as_str()}),
+                ),
+            )
+            .map_err(|e| self.err(e))?;
             Ok(())
         })
     }
@@ -468,6 +517,7 @@ impl Store {
         self.write(|tx| {
             set_state(tx, id, "failed", None, code_text.as_deref(), Some(error))
                 .map_err(|e| self.err(e))?;
+            audit_outbox_state(tx, id, "failed", code).map_err(|e| self.err(e))?;
             tx.execute(
                 "UPDATE messages SET status = 'failed', error_code = ?2, error_message = ?3, \
                  updated_at = ?4 WHERE outbox_id = ?1",
@@ -520,6 +570,29 @@ impl Store {
             .map(|r| r.is_some())
         })
     }
+}
+
+/// Records a text that ended without reaching the patient (failed, blocked).
+fn audit_outbox_state(
+    tx: &rusqlite::Transaction<'_>,
+    id: i64,
+    state: &str,
+    error_code: Option<i64>,
+) -> rusqlite::Result<()> {
+    let to: String = tx.query_row("SELECT to_number FROM outbox WHERE id = ?1", [id], |row| {
+        row.get(0)
+    })?;
+    append_audit(
+        tx,
+        &AuditEntry::new(
+            now_ms(),
+            "system",
+            AuditAction::TextStatus,
+            to,
+            json!({"outbox_id": id, "state": state, "error_code": error_code}),
+        ),
+    )?;
+    Ok(())
 }
 
 fn set_state(

@@ -66,63 +66,7 @@ impl Store {
     /// contact; that stub becomes this patient, keeping its conversation.
     pub fn insert_patient(&self, record: &PatientRecord) -> Result<Patient, StoreError> {
         let now = now_ms();
-        let id = self.write(|tx| {
-            let stub: Option<i64> = tx
-                .query_row(
-                    "SELECT p.id FROM patients p JOIN patient_phones ph ON ph.patient_id = p.id \
-                     WHERE ph.e164 = ?1 AND p.is_stub = 1",
-                    [&record.phone_e164],
-                    |row| row.get(0),
-                )
-                .optional()
-                .map_err(|e| self.err(e))?;
-            if let Some(id) = stub {
-                tx.execute(
-                    "UPDATE patients SET first_name = ?2, last_name = ?3, preferred_language = ?4, \
-                     time_zone = ?5, is_stub = 0, updated_at = ?6 WHERE id = ?1",
-                    params![
-                        id,
-                        record.first_name,
-                        record.last_name,
-                        record.preferred_language,
-                        record.time_zone,
-                        now
-                    ],
-                )
-                .map_err(|e| self.err(e))?;
-                tx.execute(
-                    "UPDATE patient_phones SET line_type = ?2 WHERE e164 = ?1",
-                    params![record.phone_e164, record.line_type.as_sql()],
-                )
-                .map_err(|e| self.err(e))?;
-                return Ok(id);
-            }
-            tx.execute(
-                "INSERT INTO patients (first_name, last_name, preferred_language, time_zone, \
-                 created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
-                params![
-                    record.first_name,
-                    record.last_name,
-                    record.preferred_language,
-                    record.time_zone,
-                    now
-                ],
-            )
-            .map_err(|e| self.err(e))?;
-            let id = tx.last_insert_rowid();
-            tx.execute(
-                "INSERT INTO patient_phones (patient_id, e164, line_type, created_at) \
-                 VALUES (?1, ?2, ?3, ?4)",
-                params![id, record.phone_e164, record.line_type.as_sql(), now],
-            )
-            .map_err(|e| self.err(e))?;
-            tx.execute(
-                "UPDATE threads SET patient_id = ?1 WHERE phone = ?2",
-                params![id, record.phone_e164],
-            )
-            .map_err(|e| self.err(e))?;
-            Ok(id)
-        })?;
+        let id = self.write(|tx| insert_patient_in(tx, record, now).map_err(|e| self.err(e)))?;
         self.patient(id)?.ok_or_else(|| StoreError::NotFound {
             what: format!("patient {id}"),
         })
@@ -194,4 +138,63 @@ impl Store {
             Ok(patients)
         })
     }
+}
+
+/// Adds a patient inside the caller's transaction (a booking or an import stores the patient
+/// with the appointment). A number that texted in before it was on file already has a stub
+/// contact; that stub becomes this patient, keeping its conversation.
+pub(crate) fn insert_patient_in(
+    tx: &rusqlite::Transaction<'_>,
+    record: &PatientRecord,
+    now: i64,
+) -> rusqlite::Result<i64> {
+    let stub: Option<i64> = tx
+        .query_row(
+            "SELECT p.id FROM patients p JOIN patient_phones ph ON ph.patient_id = p.id \
+             WHERE ph.e164 = ?1 AND p.is_stub = 1",
+            [&record.phone_e164],
+            |row| row.get(0),
+        )
+        .optional()?;
+    if let Some(id) = stub {
+        tx.execute(
+            "UPDATE patients SET first_name = ?2, last_name = ?3, preferred_language = ?4, \
+             time_zone = ?5, is_stub = 0, updated_at = ?6 WHERE id = ?1",
+            params![
+                id,
+                record.first_name,
+                record.last_name,
+                record.preferred_language,
+                record.time_zone,
+                now
+            ],
+        )?;
+        tx.execute(
+            "UPDATE patient_phones SET line_type = ?2 WHERE e164 = ?1",
+            params![record.phone_e164, record.line_type.as_sql()],
+        )?;
+        return Ok(id);
+    }
+    tx.execute(
+        "INSERT INTO patients (first_name, last_name, preferred_language, time_zone, \
+         created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+        params![
+            record.first_name,
+            record.last_name,
+            record.preferred_language,
+            record.time_zone,
+            now
+        ],
+    )?;
+    let id = tx.last_insert_rowid();
+    tx.execute(
+        "INSERT INTO patient_phones (patient_id, e164, line_type, created_at) \
+         VALUES (?1, ?2, ?3, ?4)",
+        params![id, record.phone_e164, record.line_type.as_sql(), now],
+    )?;
+    tx.execute(
+        "UPDATE threads SET patient_id = ?1 WHERE phone = ?2",
+        params![id, record.phone_e164],
+    )?;
+    Ok(id)
 }

@@ -2,6 +2,9 @@
 
 use rusqlite::{params, OptionalExtension};
 
+use serde_json::json;
+
+use super::audit::{append_audit, AuditAction, AuditEntry};
 use super::flags::{insert_flag, FlagReason};
 use super::{now_ms, Store, StoreError};
 
@@ -141,6 +144,18 @@ impl Store {
                 "UPDATE appointments SET confirmation = ?2, updated_at = ?3 \
                  WHERE id = ?1 AND status = 'booked'",
                 params![appointment_id, effect.confirmation(), now],
+            )
+            .map_err(|e| self.err(e))?;
+            append_audit(
+                tx,
+                &AuditEntry::new(
+                    now,
+                    "patient",
+                    AuditAction::AppointmentConfirmation,
+                    action.phone.as_str(),
+                    json!({"appointment_id": appointment_id, "confirmation": effect.confirmation(),
+                           "sid": action.sid}),
+                ),
             )
             .map_err(|e| self.err(e))?;
             let flagged = match effect.flag() {

@@ -3,7 +3,8 @@
 
 use rusqlite::OptionalExtension;
 
-use super::key_value::Table;
+use super::audit::{append_audit, AuditEntry};
+use super::key_value::{put_value_in, Table};
 use super::{Store, StoreError};
 
 impl Store {
@@ -13,6 +14,21 @@ impl Store {
 
     pub fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
         self.put_value(Table::Settings, key, value)
+    }
+
+    /// Stores a setting and the audit entry recording the change, together.
+    pub fn set_setting_audited(
+        &self,
+        key: &str,
+        value: &str,
+        audit: &AuditEntry,
+    ) -> Result<(), StoreError> {
+        self.write(|tx| {
+            put_value_in(tx, Table::Settings, key, value)
+                .and_then(|()| append_audit(tx, audit))
+                .map_err(|e| self.err(e))?;
+            Ok(())
+        })
     }
 
     /// The configured Twilio account and sender, without any secret: what `doctor` and the

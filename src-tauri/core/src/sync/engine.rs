@@ -118,12 +118,27 @@ impl Engine {
 
     async fn poll_and_act(&self, reconcile: bool) -> Result<(PassReport, RepliesReport, bool)> {
         let mut passes = Vec::new();
-        for slice in self.poller.slices() {
+        let incremental = |slice| {
             let events = self.events.clone();
-            let mut on_progress = move |progress: BackfillProgress| {
-                let _ = events.send(CoreEvent::Backfill(progress));
-            };
-            passes.push(self.poller.incremental(slice, &mut on_progress).await?);
+            async move {
+                let mut on_progress = move |progress: BackfillProgress| {
+                    let _ = events.send(CoreEvent::Backfill(progress));
+                };
+                self.poller.incremental(slice, &mut on_progress).await
+            }
+        };
+        // Both directions at once: one waits for Twilio while the other is being written.
+        match self.poller.slices().as_slice() {
+            [replies, ours] => {
+                let (replies, ours) = tokio::join!(incremental(*replies), incremental(*ours));
+                passes.push(replies?);
+                passes.push(ours?);
+            }
+            slices => {
+                for slice in slices {
+                    passes.push(incremental(*slice).await?);
+                }
+            }
         }
         passes.push(self.poller.refresh_statuses().await?);
         if reconcile {

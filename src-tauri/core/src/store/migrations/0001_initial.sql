@@ -38,11 +38,29 @@ CREATE TABLE appointments (
                      CHECK (confirmation IN ('unconfirmed', 'confirmed', 'reschedule_requested', 'cancel_requested')),
     -- Natural key of an imported row, so importing the same file twice adds nothing.
     import_key       TEXT    UNIQUE,
+    -- Bumped whenever the start time changes: part of the automated texts' once_key, so a
+    -- reschedule (even back to an earlier time) re-arms the confirmation and reminders.
+    schedule_rev     INTEGER NOT NULL DEFAULT 0 CHECK (schedule_rev >= 0),
+    -- When the current start time was set: a reminder whose moment came before it is covered by
+    -- the confirmation sent then.
+    start_set_at     INTEGER NOT NULL DEFAULT 0,
     created_at       INTEGER NOT NULL,
     updated_at       INTEGER NOT NULL
 );
 CREATE INDEX appointments_start ON appointments (starts_at);
 CREATE INDEX appointments_patient ON appointments (patient_id, starts_at);
+
+-- The clinic's own wording of a text template, one per kind and language; kinds and languages
+-- without a row use the built-in default.
+CREATE TABLE templates (
+    kind       TEXT    NOT NULL
+               CHECK (kind IN ('confirmation', 'reminder', 'running_late', 'intake_form', 'directions')),
+    language   TEXT    NOT NULL CHECK (length(language) BETWEEN 2 AND 35),
+    body       TEXT    NOT NULL CHECK (length(body) BETWEEN 1 AND 1600),
+    updated_by TEXT    NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (kind, language)
+);
 
 -- Outbox: a text is a row here before it is a request to Twilio.
 CREATE TABLE outbox (
@@ -75,6 +93,7 @@ CREATE TABLE outbox (
     updated_at            INTEGER NOT NULL
 );
 CREATE INDEX outbox_due ON outbox (state, next_attempt_at);
+CREATE INDEX outbox_appointment ON outbox (appointment_id) WHERE appointment_id IS NOT NULL;
 
 -- One row per Twilio message, and one per outbox text before Twilio has given it a SID.
 CREATE TABLE messages (
