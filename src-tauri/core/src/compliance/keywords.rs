@@ -77,8 +77,31 @@ impl Keywords {
         Self { extra }
     }
 
+    /// Bytes in the longest word of any list: a longer text cannot be a keyword.
+    fn longest_keyword(&self) -> usize {
+        const LONGEST_FIXED: usize = "UNSUBSCRIBE".len();
+        self.extra
+            .opt_out
+            .iter()
+            .chain(&self.extra.opt_in)
+            .chain(&self.extra.help)
+            // Upper-casing can lengthen a word (ß -> SS); compare generously.
+            .map(|w| w.len() * 2)
+            .fold(LONGEST_FIXED * 2, usize::max)
+    }
+
     pub fn classify(&self, body: &str) -> Intent {
-        let word = normalize(body);
+        // Most texts are sentences: too long to be any keyword, so skip the upper-cased copy
+        // (ingest classifies every reply of a back-fill).
+        let candidate = trim_keyword(body);
+        if candidate.len() > self.longest_keyword() {
+            return if reads_like_opt_out(body) {
+                Intent::PlainWordsOptOut
+            } else {
+                Intent::Message
+            };
+        }
+        let word = candidate.to_uppercase();
         if word.is_empty() {
             return Intent::Message;
         }
@@ -110,10 +133,9 @@ impl Keywords {
     }
 }
 
-/// The text as a keyword candidate: trimmed of whitespace and punctuation, upper-cased.
-fn normalize(body: &str) -> String {
+/// The text as a keyword candidate: trimmed of whitespace and punctuation.
+fn trim_keyword(body: &str) -> &str {
     body.trim_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation() || is_quote(c))
-        .to_uppercase()
 }
 
 fn is_quote(c: char) -> bool {
