@@ -86,6 +86,15 @@ enum Command {
     /// List, read or change the clinic's settings.
     #[command(subcommand)]
     Settings(commands::settings::SettingsCommand),
+    /// Import, list, book, edit and cancel appointments.
+    #[command(subcommand)]
+    Appointments(commands::appointments::AppointmentsCommand),
+    /// Queue and send the reminders that are due (one scheduling pass).
+    #[command(subcommand)]
+    Reminders(commands::reminders::RemindersCommand),
+    /// List, edit and preview text templates.
+    #[command(subcommand)]
+    Templates(commands::templates::TemplatesCommand),
 }
 
 fn main() -> ExitCode {
@@ -128,6 +137,9 @@ fn main() -> ExitCode {
             Err(err) => Err(err),
         },
         Command::Settings(command) => commands::settings::run(&db, command, &actor, &out),
+        Command::Appointments(command) => commands::appointments::run(&db, command, &actor, &out),
+        Command::Reminders(command) => commands::reminders::run(&db, command, &out),
+        Command::Templates(command) => commands::templates::run(&db, command, &actor, &out),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -356,7 +356,12 @@ async fn automated_texts_wait_for_the_sending_window_and_manual_ones_need_an_ove
     assert!(texts_to(&sim, ANA).await.is_empty());
 
     // A manual text at this hour is refused with the next allowed time...
-    let manual = TextRequest::new(BEN, "Are you on your way?", OutboxKind::Manual, "receptionist");
+    let manual = TextRequest::new(
+        BEN,
+        "Are you on your way?",
+        OutboxKind::Manual,
+        "receptionist",
+    );
     let err = queue_text(&ws.store, &ws.sender, clock.as_ref(), &manual).unwrap_err();
     assert_eq!(err.code(), ErrorCode::QuietHours);
     assert!(err.to_string().contains("Wed 08:00"), "{err}");
@@ -417,8 +422,13 @@ async fn every_send_receipt_opt_out_and_override_lands_in_a_valid_chain_without_
         &ws.store,
         &ws.sender,
         clock.as_ref(),
-        &TextRequest::new(ANA, "Secret-ish body one", OutboxKind::Manual, "receptionist")
-            .overriding_quiet_hours("patient is waiting outside"),
+        &TextRequest::new(
+            ANA,
+            "Secret-ish body one",
+            OutboxKind::Manual,
+            "receptionist",
+        )
+        .overriding_quiet_hours("patient is waiting outside"),
     )
     .unwrap();
     ws.engine.run_cycle(false).await.unwrap();
@@ -456,4 +466,40 @@ async fn every_send_receipt_opt_out_and_override_lands_in_a_valid_chain_without_
             "missing {expected:?} in {actions:#?}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_engine_cycle_runs_the_reminder_scheduler_and_sends_each_reminder_once() {
+    let sim = Sim::start(30).await;
+    // 12:00 in New York.
+    let clock = TestClock::at("2026-03-10T16:00:00Z");
+    let ws = Workstation::with_clock(&sim, fast_outbox(), clock.clone());
+    ws.store
+        .set_setting("clinic.timezone", "America/New_York")
+        .unwrap();
+    // Booked without Twilio (no confirmation went out), 23 hours ahead: the 24 h rule is due.
+    let booking = clinic_desk_core::appointments::book(
+        &ws.store,
+        None,
+        clock.as_ref(),
+        &clinic_desk_core::appointments::NewAppointment {
+            phone: ANA.to_string(),
+            name: "Ana Rivera".to_string(),
+            language: None,
+            start: "2026-03-11 11:00".to_string(),
+            duration_minutes: None,
+            provider: "Dr. Lee".to_string(),
+            location: String::new(),
+        },
+        "front desk",
+    )
+    .unwrap();
+    assert!(!booking.sms.ok);
+    ws.engine.run_cycle(false).await.unwrap();
+    clock.set("2026-03-10T16:05:00Z");
+    ws.engine.run_cycle(false).await.unwrap();
+    ws.engine.run_cycle(false).await.unwrap();
+    let sent = texts_to(&sim, ANA).await;
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    assert!(sent[0].contains("Dr. Lee"), "{sent:?}");
 }

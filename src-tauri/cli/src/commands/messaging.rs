@@ -16,7 +16,7 @@ use clinic_desk_core::{composer::phone, settings, workstation, Error, Result, St
 
 use crate::output::Output;
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -30,7 +30,7 @@ fn timestamp(ms: i64) -> String {
         .to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
-fn connect(store: &Store) -> Result<workstation::Live> {
+pub(crate) fn connect(store: &Store) -> Result<workstation::Live> {
     let keys = workstation::key_store_for(store)?;
     let (events, _) = tokio::sync::broadcast::channel(256);
     workstation::connect(store, &keys, events)

@@ -1,5 +1,6 @@
 //! One module per top-level command.
 
+pub mod appointments;
 pub mod audit;
 pub mod consent;
 pub mod credentials;
@@ -9,4 +10,6 @@ pub mod init;
 pub mod messaging;
 pub mod optouts;
 pub mod patients;
+pub mod reminders;
 pub mod settings;
+pub mod templates;

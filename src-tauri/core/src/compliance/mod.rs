@@ -3,7 +3,7 @@
 
 pub mod audit;
 pub mod consent;
+pub mod flags;
 pub mod keywords;
 pub mod quiet_hours;
 pub mod replies;
-pub mod flags;

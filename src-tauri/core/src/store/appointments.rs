@@ -95,6 +95,8 @@ pub struct AppointmentSms {
     pub error_code: Option<i64>,
     /// The text did not and will not reach the patient.
     pub failed: bool,
+    /// Why it failed or is being retried, in plain words.
+    pub problem: Option<String>,
     /// One line for the appointments list, e.g. "delivered" or "SMS failed: invalid phone number".
     pub summary: String,
     pub updated_at: i64,
@@ -252,7 +254,7 @@ fn sms_from_row(row: &Row<'_>, outbox_id: i64) -> rusqlite::Result<AppointmentSm
         .get::<_, Option<String>>(23)?
         .map(|s| MessageStatus::parse(&s));
     let error_code = row.get::<_, Option<i64>>(24)?.or(outbox_code);
-    let (failed, summary) = describe_sms(
+    let (failed, summary, problem) = describe_sms(
         state,
         twilio_status,
         error_code,
@@ -271,46 +273,58 @@ fn sms_from_row(row: &Row<'_>, outbox_id: i64) -> rusqlite::Result<AppointmentSm
         error_code,
         failed,
         summary,
+        problem,
         updated_at: row.get(22)?,
     })
 }
 
-/// Whether the text failed for good, and what to show staff.
+/// Whether the text failed for good, what to show staff, and the problem in plain words.
 fn describe_sms(
     state: OutboxState,
     status: Option<MessageStatus>,
     error_code: Option<i64>,
     hold_reason: Option<&str>,
     last_error: Option<&str>,
-) -> (bool, String) {
-    let failure = |fallback: Option<&str>| match (error_code, fallback) {
-        (Some(code), _) => format!("SMS failed: {}", describe_error_code(code)),
-        (None, Some(reason)) => format!("SMS failed: {reason}"),
-        (None, None) => "SMS failed".to_string(),
+) -> (bool, String, Option<String>) {
+    let failure = |fallback: Option<&str>| {
+        let problem = match (error_code, fallback) {
+            (Some(code), _) => describe_error_code(code).to_string(),
+            (None, Some(reason)) => reason.to_string(),
+            (None, None) => "delivery failed".to_string(),
+        };
+        (true, format!("SMS failed: {problem}"), Some(problem))
     };
+    let fine = |summary: &str| (false, summary.to_string(), None);
     match state {
         OutboxState::Queued => match last_error {
-            Some(error) => (false, format!("waiting to retry ({error})")),
-            None => (false, "waiting to send".to_string()),
+            Some(error) => (
+                false,
+                format!("waiting to retry ({error})"),
+                Some(error.to_string()),
+            ),
+            None => fine("waiting to send"),
         },
-        OutboxState::Sending => (false, "sending".to_string()),
-        OutboxState::Held => (false, hold_reason.unwrap_or("held").to_string()),
-        OutboxState::Blocked => (true, failure(last_error)),
-        OutboxState::Failed => (true, failure(last_error)),
-        OutboxState::Cancelled => (false, "not sent (cancelled)".to_string()),
+        OutboxState::Sending => fine("sending"),
+        OutboxState::Held => fine(hold_reason.unwrap_or("held")),
+        OutboxState::Blocked | OutboxState::Failed => failure(last_error),
+        OutboxState::Cancelled => fine("not sent (cancelled)"),
         OutboxState::Submitted => match status {
-            Some(MessageStatus::Delivered | MessageStatus::Read) => (false, "delivered".into()),
-            Some(MessageStatus::Sent) => (false, "sent".into()),
-            Some(s) if s.is_failure() => (true, failure(None)),
-            Some(MessageStatus::Canceled) => (true, "SMS failed: cancelled at Twilio".into()),
-            _ => (false, "sending".to_string()),
+            Some(MessageStatus::Delivered | MessageStatus::Read) => fine("delivered"),
+            Some(MessageStatus::Sent) => fine("sent"),
+            Some(MessageStatus::Canceled) => failure(Some("cancelled at Twilio")),
+            Some(s) if s.is_failure() => failure(None),
+            _ => fine("sending"),
         },
     }
 }
 
 /// Sets the unsent automated texts of an appointment (queued or held, not yet claimed for
 /// sending) to cancelled: they speak of a time or a visit that no longer holds.
-fn cancel_unsent_in(tx: &Transaction<'_>, appointment_id: i64, now: i64) -> rusqlite::Result<usize> {
+fn cancel_unsent_in(
+    tx: &Transaction<'_>,
+    appointment_id: i64,
+    now: i64,
+) -> rusqlite::Result<usize> {
     tx.execute(
         "UPDATE outbox SET state = 'cancelled', updated_at = ?2 \
          WHERE appointment_id = ?1 AND state IN ('queued', 'held') AND kind != 'manual'",
@@ -617,18 +631,30 @@ impl Store {
         })
     }
 
-    /// Whether the automated text with this key is on its way or went out (not failed,
-    /// blocked or cancelled).
-    pub fn automated_text_live(&self, once_key: &str) -> Result<bool, StoreError> {
+    /// The patient on file with this number (a contact stub for a number that only texted in
+    /// does not count).
+    pub fn patient_on_file(&self, e164: &str) -> Result<Option<i64>, StoreError> {
         self.read(|conn| {
             conn.query_row(
-                "SELECT 1 FROM outbox WHERE once_key = ?1 \
-                 AND state NOT IN ('failed', 'blocked', 'cancelled')",
-                [once_key],
-                |_| Ok(()),
+                "SELECT p.id FROM patient_phones ph JOIN patients p ON p.id = ph.patient_id \
+                 WHERE ph.e164 = ?1 AND p.is_stub = 0",
+                [e164],
+                |row| row.get(0),
             )
             .optional()
-            .map(|found| found.is_some())
+        })
+    }
+
+    /// Where the automated text with this once-key is, if one was ever queued.
+    pub fn once_key_state(&self, once_key: &str) -> Result<Option<OutboxState>, StoreError> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT state FROM outbox WHERE once_key = ?1",
+                [once_key],
+                |row| row.get::<_, String>(0),
+            )
+            .optional()
+            .map(|state| state.map(|s| OutboxState::from_sql(&s)))
         })
     }
 }

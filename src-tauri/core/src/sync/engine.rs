@@ -5,6 +5,7 @@
 //! reply is expected, slow when idle, exponential backoff with jitter on errors. Stopping waits
 //! for the current cycle with a time limit.
 
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +14,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 
 use super::poller::{BackfillProgress, PassReport, Poller};
+use crate::appointments::reminders::{self, ReminderReport};
 use crate::clock::Clock;
 use crate::compliance::replies::{act_on_pending, RepliesReport};
 use crate::error::{Error, Result};
@@ -68,7 +70,11 @@ pub struct Engine {
     config: EngineConfig,
     clock: Arc<dyn Clock>,
     events: broadcast::Sender<CoreEvent>,
+    /// When the reminder scheduler last ran (ms), `i64::MIN` before the first pass.
+    last_reminders_at: AtomicI64,
 }
+
+const REMINDER_PASS_EVERY_MS: i64 = 60_000;
 
 impl Engine {
     pub fn new(
@@ -86,6 +92,7 @@ impl Engine {
             config,
             clock,
             events,
+            last_reminders_at: AtomicI64::new(i64::MIN),
         }
     }
 
@@ -161,10 +168,31 @@ impl Engine {
                 phones: compliance_phones,
             });
         }
-        if replies.appointments_changed {
+        let reminders = self.reminders_if_due()?;
+        if replies.appointments_changed
+            || reminders
+                .as_ref()
+                .is_some_and(|r| !r.queued.is_empty() || r.expired > 0)
+        {
             self.emit(CoreEvent::AppointmentsChanged);
         }
         Ok((poll, replies, reconcile))
+    }
+
+    /// The reminder scheduler, at most once a minute: rules are whole hours, so a minute late is
+    /// on time, and a fast cycle (every second while a chat is open) need not query for it.
+    fn reminders_if_due(&self) -> Result<Option<ReminderReport>> {
+        let now = self.clock.now_ms();
+        let last = self.last_reminders_at.load(Ordering::Relaxed);
+        if last != i64::MIN && now - last < REMINDER_PASS_EVERY_MS {
+            return Ok(None);
+        }
+        self.last_reminders_at.store(now, Ordering::Relaxed);
+        let report = reminders::run_pass(&self.store, self.outbox.sender(), self.clock.as_ref())?;
+        for failure in &report.failed {
+            tracing::warn!("reminder not queued: {failure:?}");
+        }
+        Ok(Some(report))
     }
 
     /// Sends what is due without polling (the CLI's `send`).
