@@ -133,6 +133,59 @@ impl Keywords {
     }
 }
 
+/// An opt-out word (required, or one of `extra`) that a text the clinic sends tells patients to
+/// send for something other than opting out: written in capitals (how texts spell a keyword) or
+/// right after "reply", "text", "send" (or their Spanish forms), and not followed by "to opt
+/// out" / "to unsubscribe" / "to stop". Templates and auto-replies must never ask for one:
+/// Twilio would opt the patient out.
+pub fn asks_for_opt_out_word(text: &str, extra: &[String]) -> Option<String> {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
+    let lower = |i: usize| words.get(i).map(|w| w.to_lowercase()).unwrap_or_default();
+    for (i, word) in words.iter().enumerate() {
+        let upper = word.to_uppercase();
+        if !REQUIRED_OPT_OUT.contains(&upper.as_str()) && !extra.contains(&upper) {
+            continue;
+        }
+        let before = match (i, lower(i.saturating_sub(1)).as_str()) {
+            (0, _) => String::new(),
+            (2.., "with") => lower(i - 2),
+            (_, other) => other.to_string(),
+        };
+        let instructed = *word == upper
+            || matches!(
+                before.as_str(),
+                "reply"
+                    | "replying"
+                    | "respond"
+                    | "text"
+                    | "texting"
+                    | "send"
+                    | "answer"
+                    | "type"
+                    | "responda"
+                    | "responde"
+                    | "envie"
+                    | "envíe"
+                    | "escriba"
+                    | "conteste"
+            );
+        let opting_out = (lower(i + 1) == "to"
+            && (matches!(
+                lower(i + 2).as_str(),
+                "unsubscribe" | "stop" | "opt-out" | "optout"
+            ) || (lower(i + 2) == "opt" && lower(i + 3) == "out")))
+            || (lower(i + 1) == "para"
+                && matches!(lower(i + 2).as_str(), "darse" | "no" | "cancelar"));
+        if instructed && !opting_out {
+            return Some(upper);
+        }
+    }
+    None
+}
+
 /// The text as a keyword candidate: trimmed of whitespace and punctuation.
 fn trim_keyword(body: &str) -> &str {
     body.trim_matches(|c: char| c.is_whitespace() || c.is_ascii_punctuation() || is_quote(c))

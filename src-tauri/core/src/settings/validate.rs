@@ -9,8 +9,8 @@ use std::str::FromStr;
 use chrono_tz::Tz;
 
 use crate::compliance::keywords::{
-    CANCEL_REQUEST_WORDS, CONFIRM_WORDS, REQUIRED_HELP, REQUIRED_OPT_IN, REQUIRED_OPT_OUT,
-    RESCHEDULE_WORDS,
+    asks_for_opt_out_word, CANCEL_REQUEST_WORDS, CONFIRM_WORDS, REQUIRED_HELP, REQUIRED_OPT_IN,
+    REQUIRED_OPT_OUT, RESCHEDULE_WORDS,
 };
 use crate::composer::phone;
 use crate::error::Result;
@@ -301,44 +301,6 @@ fn unknown_placeholder(value: &str) -> Option<String> {
             return Some(placeholder.to_string());
         }
         rest = &after[end..];
-    }
-    None
-}
-
-/// An opt-out word the text tells patients to send for anything but opting out: written in
-/// capitals (how texts spell a keyword) or right after "reply", "text", "send", and not
-/// followed by "to opt out", "to unsubscribe" or "to stop".
-fn asks_for_opt_out_word(text: &str, extra: &[String]) -> Option<String> {
-    let words: Vec<&str> = text
-        .split(|c: char| !c.is_alphanumeric() && c != '-')
-        .filter(|w| !w.is_empty())
-        .collect();
-    let lower = |i: usize| words.get(i).map(|w| w.to_lowercase()).unwrap_or_default();
-    for (i, word) in words.iter().enumerate() {
-        let upper = word.to_uppercase();
-        let is_opt_out = REQUIRED_OPT_OUT.contains(&upper.as_str()) || extra.contains(&upper);
-        if !is_opt_out {
-            continue;
-        }
-        let prev = if i > 0 { lower(i - 1) } else { String::new() };
-        let prev = if prev == "with" && i > 1 {
-            lower(i - 2)
-        } else {
-            prev
-        };
-        let instructed = *word == upper
-            || matches!(
-                prev.as_str(),
-                "reply" | "replying" | "respond" | "text" | "texting" | "send" | "answer" | "type"
-            );
-        let opting_out = lower(i + 1) == "to"
-            && (matches!(
-                lower(i + 2).as_str(),
-                "unsubscribe" | "stop" | "opt-out" | "optout"
-            ) || (lower(i + 2) == "opt" && lower(i + 3) == "out"));
-        if instructed && !opting_out {
-            return Some(upper);
-        }
     }
     None
 }

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::compliance::keywords::REQUIRED_OPT_OUT;
+use crate::compliance::keywords;
 
 /// The appointment facts a template may use; nothing else reaches a patient's text.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,48 +187,9 @@ fn words_of(text: &str) -> Vec<&str> {
         .collect()
 }
 
-/// An opt-out word the text tells patients to send for something other than opting out: written
-/// in capitals (how texts spell a keyword) or right after "reply", "text", "send" (or their
-/// Spanish forms), and not followed by "to opt out" / "to unsubscribe" / "to stop".
+/// An opt-out word the template asks patients to send (see `keywords::asks_for_opt_out_word`).
 pub fn asks_for_opt_out_word(text: &str) -> Option<String> {
-    let words = words_of(text);
-    let lower = |i: usize| words.get(i).map(|w| w.to_lowercase()).unwrap_or_default();
-    for (i, word) in words.iter().enumerate() {
-        let upper = word.to_uppercase();
-        if !REQUIRED_OPT_OUT.contains(&upper.as_str()) {
-            continue;
-        }
-        let before = if i > 0 { lower(i - 1) } else { String::new() };
-        let instructed = *word == upper
-            || matches!(
-                before.as_str(),
-                "reply"
-                    | "replying"
-                    | "respond"
-                    | "text"
-                    | "texting"
-                    | "send"
-                    | "answer"
-                    | "type"
-                    | "responda"
-                    | "responde"
-                    | "envie"
-                    | "envíe"
-                    | "escriba"
-                    | "conteste"
-            );
-        let opting_out = (lower(i + 1) == "to"
-            && (matches!(
-                lower(i + 2).as_str(),
-                "unsubscribe" | "stop" | "opt-out" | "optout"
-            ) || (lower(i + 2) == "opt" && lower(i + 3) == "out")))
-            || (lower(i + 1) == "para"
-                && matches!(lower(i + 2).as_str(), "darse" | "no" | "cancelar"));
-        if instructed && !opting_out {
-            return Some(upper);
-        }
-    }
-    None
+    keywords::asks_for_opt_out_word(text, &[])
 }
 
 /// Words and phrases that reveal a diagnosis, a test or a treatment. Deliberately short: the
