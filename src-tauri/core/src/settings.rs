@@ -17,6 +17,7 @@ pub use catalogue::{get, keys, list, set, SettingEntry};
 
 pub const CLINIC_NAME: &str = "clinic.name";
 pub const CLINIC_PHONE: &str = "clinic.phone";
+pub const CLINIC_LINK: &str = "clinic.link";
 pub const CLINIC_TIMEZONE: &str = "clinic.timezone";
 pub const CLINIC_REGION: &str = "clinic.region";
 pub const SENDING_WINDOW_START: &str = "sending_window.start";
@@ -62,6 +63,11 @@ pub fn clinic_region(store: &Store) -> Result<String> {
 
 pub fn clinic_name(store: &Store) -> Result<String> {
     Ok(stored(store, CLINIC_NAME)?.unwrap_or_else(|| DEFAULT_CLINIC_NAME.to_string()))
+}
+
+/// The link `{link}` stands for when a text does not give its own (the intake form), if set.
+pub fn clinic_link(store: &Store) -> Result<Option<String>> {
+    stored(store, CLINIC_LINK)
 }
 
 /// The clinic's own phone for patients to call (E.164), if set.

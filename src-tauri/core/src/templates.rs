@@ -190,6 +190,10 @@ pub fn fill_for_appointment(
 ) -> Result<String> {
     let clinic_name = settings::clinic_name(store)?;
     let clinic_phone = settings::clinic_phone(store)?;
+    let clinic_link = match link {
+        Some(link) => Some(link.to_string()),
+        None => settings::clinic_link(store)?,
+    };
     let start = appointment.start_utc().with_timezone(&appointment.zone());
     Ok(render(
         body,
@@ -201,7 +205,7 @@ pub fn fill_for_appointment(
             start: Some(start),
             provider: &appointment.provider,
             location: &appointment.location,
-            link,
+            link: clinic_link.as_deref(),
         },
     )?)
 }

@@ -13,9 +13,9 @@ use crate::store::{now_ms, Store};
 
 use super::validate::{self, Checked};
 use super::{
-    stored, system_timezone, CLINIC_NAME, CLINIC_PHONE, CLINIC_REGION, CLINIC_TIMEZONE,
-    DEFAULT_CANCEL_REPLY, DEFAULT_CLINIC_NAME, DEFAULT_CONFIRM_REPLY, DEFAULT_HELP_REPLY,
-    DEFAULT_OUTBOX_AMBIGUOUS_GRACE, DEFAULT_PRICE_PER_SEGMENT, DEFAULT_REGION,
+    stored, system_timezone, CLINIC_LINK, CLINIC_NAME, CLINIC_PHONE, CLINIC_REGION,
+    CLINIC_TIMEZONE, DEFAULT_CANCEL_REPLY, DEFAULT_CLINIC_NAME, DEFAULT_CONFIRM_REPLY,
+    DEFAULT_HELP_REPLY, DEFAULT_OUTBOX_AMBIGUOUS_GRACE, DEFAULT_PRICE_PER_SEGMENT, DEFAULT_REGION,
     DEFAULT_REMINDER_HOURS, DEFAULT_RESCHEDULE_REPLY, DEFAULT_SENDING_WINDOW_END,
     DEFAULT_SENDING_WINDOW_START, KEYWORDS_HELP, KEYWORDS_OPT_IN, KEYWORDS_OPT_OUT,
     OUTBOX_AMBIGUOUS_GRACE, PRICE_PER_SEGMENT, REMINDER_HOURS, REPLY_CANCEL, REPLY_CONFIRM,
@@ -55,6 +55,12 @@ const CATALOGUE: &[Definition] = &[
         description: "The clinic's phone for patients to call, used in the HELP reply; empty for none.",
         default: String::new,
         validate: validate::clinic_phone,
+    },
+    Definition {
+        key: CLINIC_LINK,
+        description: "Web address {link} stands for in templates (the intake form), http(s); empty for none.",
+        default: String::new,
+        validate: validate::clinic_link,
     },
     Definition {
         key: CLINIC_TIMEZONE,

@@ -53,6 +53,20 @@ pub(super) fn clinic_phone(store: &Store, value: &str) -> Checked {
     }
 }
 
+pub(super) fn clinic_link(_: &Store, value: &str) -> Checked {
+    if value.is_empty() {
+        return accept("");
+    }
+    let scheme_ok = value.starts_with("https://") || value.starts_with("http://");
+    if !scheme_ok || value.len() > 200 || value.chars().any(|c| c.is_whitespace() || c.is_control())
+    {
+        return refuse(
+            "the link must be a web address starting with https:// (no spaces, at most 200 characters)",
+        );
+    }
+    accept(value)
+}
+
 pub(super) fn clinic_timezone(_: &Store, value: &str) -> Checked {
     let zone = Tz::from_str(value).ok().or_else(|| {
         chrono_tz::TZ_VARIANTS
