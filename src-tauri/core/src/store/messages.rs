@@ -338,13 +338,17 @@ fn ingest_in(
                             ),
                         )?;
                     }
-                    report.new_inbound.push(NewInbound {
-                        id: message_id,
-                        sid: record.sid.clone(),
-                        phone: phone.to_string(),
-                        body: record.body.clone(),
-                        created_at: record.created_at,
-                    });
+                    // Only what counts as unread is announced: a back-fill of months of
+                    // history must not raise a notification per old reply.
+                    if unread {
+                        report.new_inbound.push(NewInbound {
+                            id: message_id,
+                            sid: record.sid.clone(),
+                            phone: phone.to_string(),
+                            body: record.body.clone(),
+                            created_at: record.created_at,
+                        });
+                    }
                 }
                 let delta = deltas.entry(phone).or_insert_with(|| ThreadDelta {
                     last_at: i64::MIN,
