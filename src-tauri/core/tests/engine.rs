@@ -318,3 +318,38 @@ async fn backfill_of_50_000_messages_with_replies_arriving_during_paging_has_no_
     // Exactly once: as many rows as distinct SIDs at Twilio.
     assert_eq!(ws.store.message_count().unwrap() as usize, truth.len());
 }
+
+#[tokio::test]
+async fn a_backfill_announces_only_recent_replies_not_the_whole_history() {
+    let sim = Sim::start(12).await;
+    sim.control(
+        "/_sim/seed",
+        json!({"patients": 200, "messages": 3000, "days": 7}),
+    )
+    .await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    let mut events = ws.engine.subscribe();
+    ws.cycle().await;
+    let mut announced = 0;
+    while let Ok(event) = events.try_recv() {
+        if matches!(event, clinic_desk_core::events::CoreEvent::NewReply(_)) {
+            announced += 1;
+        }
+    }
+    let day_ago = chrono::Utc::now().timestamp_millis() - 24 * 3_600_000;
+    let (recent, all): (i64, i64) = rusqlite::Connection::open(ws.store.path())
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FILTER (WHERE created_at >= ?1), count(*) FROM messages \
+             WHERE direction = 'inbound'",
+            [day_ago],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert!(all > 1000, "the seeded history has replies: {all}");
+    assert!(recent > 0 && recent < all / 2, "{recent} of {all}");
+    assert_eq!(
+        announced, recent,
+        "one notification per recent (unread) reply"
+    );
+}

@@ -96,6 +96,11 @@ impl Engine {
         }
     }
 
+    /// Events of this engine (also before it is spawned: tests drive cycles by hand).
+    pub fn subscribe(&self) -> broadcast::Receiver<CoreEvent> {
+        self.events.subscribe()
+    }
+
     fn emit(&self, event: CoreEvent) {
         // No listener (CLI, tests) is fine.
         let _ = self.events.send(event);
