@@ -12,6 +12,9 @@ fn main() {
             "send_text",
             "set_chat_open",
             "sync_now",
+            "preview_text",
+            "thread_context",
+            "sync_status",
         ]),
     ))
     .expect("tauri build configuration");

@@ -1,8 +1,8 @@
 import { render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
-import { MockBackend } from "./lib/backend/mock";
+import { MockBackend, mockMessage } from "./lib/backend/mock";
 import { SCREENS } from "./lib/navigation";
 import { TestId } from "./lib/testids";
 import { thread } from "./test/fixtures";
@@ -77,9 +77,13 @@ describe("App shell", () => {
   });
 
   it("opens a conversation from the Inbox in the Chat screen", async () => {
+    const chosen = thread({ patientName: "Sample Patient", lastBody: "Running 10 minutes late" });
     renderApp(
       new MockBackend({
-        threads: [thread({ patientName: "Sample Patient", lastBody: "Running 10 minutes late" })],
+        threads: [chosen],
+        messages: {
+          [chosen.phone]: [mockMessage({ id: 1, body: "Running 10 minutes late", createdAt: chosen.lastAt })],
+        },
       }),
     );
     await userEvent.click(await screen.findByTestId(TestId.threadRow));
@@ -87,6 +91,28 @@ describe("App shell", () => {
     expect(chat).toHaveTextContent("Sample Patient");
     expect(chat).toHaveTextContent("Running 10 minutes late");
     expect(screen.getByTestId(TestId.navChat)).toHaveAttribute("aria-current", "page");
+  });
+
+  it("keeps the Inbox search after a visit to a chat", async () => {
+    renderApp(
+      new MockBackend({
+        threads: [
+          thread({ phone: "+14155550101", patientName: "Sample Patient" }),
+          thread({ phone: "+14155550102", patientName: "Example Person" }),
+        ],
+      }),
+    );
+    const user = userEvent.setup();
+    await screen.findAllByTestId(TestId.threadRow);
+    await user.type(screen.getByTestId(TestId.inboxSearch), "example");
+    expect(screen.getAllByTestId(TestId.threadRow)).toHaveLength(1);
+    await user.click(screen.getByTestId(TestId.threadRow));
+    await screen.findByTestId(TestId.chatThread);
+
+    await user.click(screen.getByTestId(TestId.navInbox));
+    expect(screen.getByTestId(TestId.inboxSearch)).toHaveValue("example");
+    await vi.waitFor(() => expect(screen.getAllByTestId(TestId.threadRow)).toHaveLength(1));
+    expect(screen.getByTestId(TestId.threadRow)).toHaveTextContent("Example Person");
   });
 
   it("goes back to the Inbox from the Chat empty state", async () => {

@@ -7,15 +7,20 @@ mod tests {
     use clinic_desk_core::bindings::{drift, export, read_generated};
 
     fn export_all(dir: &Path) {
+        use clinic_desk_core::compliance::audit::VerifyReport;
         use clinic_desk_core::composer::segments::SegmentInfo;
         use clinic_desk_core::events::CoreEvent;
         use clinic_desk_core::patients::NewPatient;
+        use clinic_desk_core::settings::SettingEntry;
+        use clinic_desk_core::store::consent::ConsentEvent;
         use clinic_desk_core::store::messages::ThreadMessage;
+        use clinic_desk_core::store::optouts::OptState;
         use clinic_desk_core::store::patients::Patient;
         use clinic_desk_core::store::threads::ThreadSummary;
         use clinic_desk_core::IpcError;
 
-        use crate::commands::{AppStatus, SendTextInput};
+        use crate::commands::{AppStatus, SendTextInput, TextPreview, ThreadContext};
+        use crate::sync_view::SyncSnapshot;
 
         export::<AppStatus>(dir).unwrap();
         export::<IpcError>(dir).unwrap();
@@ -26,6 +31,13 @@ mod tests {
         export::<ThreadMessage>(dir).unwrap();
         export::<SendTextInput>(dir).unwrap();
         export::<CoreEvent>(dir).unwrap();
+        export::<SettingEntry>(dir).unwrap();
+        export::<ConsentEvent>(dir).unwrap();
+        export::<OptState>(dir).unwrap();
+        export::<VerifyReport>(dir).unwrap();
+        export::<TextPreview>(dir).unwrap();
+        export::<ThreadContext>(dir).unwrap();
+        export::<SyncSnapshot>(dir).unwrap();
     }
 
     fn committed_dir() -> PathBuf {

@@ -10,12 +10,14 @@ mod commands;
 mod demo;
 mod error;
 mod state;
+mod sync_view;
 
 use clinic_desk_core::events::CoreEvent;
 use clinic_desk_core::workstation;
 use tauri::{AppHandle, Emitter, Manager};
 
 use crate::state::{AppState, Connection};
+use crate::sync_view::SyncView;
 
 /// The Tauri event the webview listens to for `CoreEvent`s.
 pub const CORE_EVENT: &str = "core-event";
@@ -32,6 +34,9 @@ fn start_engine(app: &AppHandle, state: &AppState) {
                 loop {
                     match receiver.recv().await {
                         Ok(event) => {
+                            if let Some(view) = app.try_state::<SyncView>() {
+                                view.observe(&event);
+                            }
                             let _ = app.emit(CORE_EVENT, &event);
                         }
                         Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => continue,
@@ -62,6 +67,7 @@ fn main() {
         .setup(|app| {
             let state = AppState::open()?;
             tracing::info!(db = %state.store.path().display(), "store opened");
+            app.manage(SyncView::default());
             start_engine(app.handle(), &state);
             app.manage(state);
             Ok(())
@@ -76,6 +82,9 @@ fn main() {
             commands::send_text,
             commands::set_chat_open,
             commands::sync_now,
+            commands::preview_text,
+            commands::thread_context,
+            commands::sync_status,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

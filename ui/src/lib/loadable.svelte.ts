@@ -17,7 +17,9 @@ export interface Loadable<T> {
 }
 
 export function loadable<T>(load: () => Promise<T>): Loadable<T> {
-  let state = $state<LoadState<T>>({ status: "loading" });
+  // Raw: a load replaces the value wholesale and nothing mutates it, so a 10,000-text thread
+  // need not be wrapped in 10,000 reactive proxies as components read it.
+  let state = $state.raw<LoadState<T>>({ status: "loading" });
   let latest = 0;
 
   async function refresh({ quiet = false } = {}): Promise<void> {

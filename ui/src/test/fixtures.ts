@@ -11,6 +11,8 @@ export function thread(overrides: Partial<ThreadSummary> = {}): ThreadSummary {
     lastAt: NOW - 60_000,
     lastBody: "See you tomorrow",
     lastDirection: "inbound",
+    flagged: false,
+    optedOut: false,
     ...overrides,
   };
 }

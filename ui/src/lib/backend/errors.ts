@@ -25,6 +25,8 @@ const FALLBACK_MESSAGES: Record<ErrorCode, string> = {
     "Clinic Desk couldn't read or save its data on this computer. Check there is free disk space, then try again.",
   OptedOut:
     "This patient has opted out of texts. They must text START to the clinic number before they can be texted again.",
+  QuietHours:
+    "It's outside the clinic's texting hours for this patient. Send it later, or send anyway with a reason.",
   NotConfigured:
     "Texting isn't set up yet. Ask your clinic admin to add the Twilio account in Settings.",
   TwilioAuth:

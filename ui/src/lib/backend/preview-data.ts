@@ -3,7 +3,8 @@
  * explicit `?mock`): in the desktop app the core is the only source of data. Numbers use the
  * 555-01xx range that is reserved for fiction.
  */
-import type { Patient, ThreadSummary } from "../bindings";
+import type { Patient, ThreadMessage, ThreadSummary } from "../bindings";
+import { mockMessage } from "./mock";
 
 export function previewPatients(): Patient[] {
   return [
@@ -37,6 +38,8 @@ export function previewThreads(now: number): ThreadSummary[] {
       lastAt: now - 4 * minute,
       lastBody: "C",
       lastDirection: "inbound",
+      flagged: false,
+      optedOut: false,
     },
     {
       phone: "+14155550177",
@@ -46,6 +49,8 @@ export function previewThreads(now: number): ThreadSummary[] {
       lastAt: now - 50 * minute,
       lastBody: "Hi, is there parking near the clinic?",
       lastDirection: "inbound",
+      flagged: false,
+      optedOut: false,
     },
     {
       phone: "+14155550102",
@@ -55,6 +60,57 @@ export function previewThreads(now: number): ThreadSummary[] {
       lastAt: now - 26 * 60 * minute,
       lastBody: "Reminder: your appointment is tomorrow at 9:30 AM. Reply C to confirm.",
       lastDirection: "outbound",
+      flagged: false,
+      optedOut: false,
+    },
+    {
+      phone: "+14155550103",
+      patientId: null,
+      patientName: null,
+      unread: 0,
+      lastAt: now - 3 * 24 * 60 * minute,
+      lastBody: "STOP",
+      lastDirection: "inbound",
+      flagged: false,
+      optedOut: true,
     },
   ];
+}
+
+/** Texts behind the preview threads, showing each delivery state once. */
+export function previewMessages(now: number): Record<string, ThreadMessage[]> {
+  const minute = 60_000;
+  const day = 24 * 60 * minute;
+  const ours = (id: number, body: string, at: number, more: Partial<ThreadMessage>) =>
+    mockMessage({ id, body, createdAt: at, direction: "outbound", localState: "submitted", ...more });
+  const theirs = (id: number, body: string, at: number, read = true) =>
+    mockMessage({ id, body, createdAt: at, read });
+  return {
+    "+14155550101": [
+      ours(1, "Reminder: your cleaning is tomorrow at 10:00 AM. Reply C to confirm.", now - day - 30 * minute, {
+        status: "delivered",
+      }),
+      theirs(2, "Can I bring my son too?", now - day - 20 * minute),
+      ours(3, "Of course, we'll see you both.", now - day - 10 * minute, {
+        status: "undelivered",
+        errorCode: 30003,
+        errorText: "The phone is switched off or out of coverage.",
+      }),
+      ours(4, "Of course, we'll see you both.", now - 30 * minute, { status: "sent" }),
+      theirs(5, "Thanks!", now - 5 * minute, false),
+      theirs(6, "C", now - 4 * minute, false),
+    ],
+    "+14155550177": [theirs(7, "Hi, is there parking near the clinic?", now - 50 * minute, false)],
+    "+14155550102": [
+      ours(8, "Reminder: your appointment is tomorrow at 9:30 AM. Reply C to confirm.", now - 26 * 60 * minute, {
+        status: "queued",
+        localState: "held",
+        localError: "Quiet hours: it goes out at 08:00.",
+      }),
+    ],
+    "+14155550103": [
+      ours(9, "Your appointment is confirmed.", now - 4 * day, { status: "delivered" }),
+      theirs(10, "STOP", now - 3 * day),
+    ],
+  };
 }

@@ -6,10 +6,11 @@
 import type { Backend } from "./backend";
 import { BackendError } from "./errors";
 import { MockBackend } from "./mock";
-import { previewPatients, previewThreads } from "./preview-data";
+import { generateMessages, generateThreads } from "./generate";
+import { previewMessages, previewPatients, previewThreads } from "./preview-data";
 import { TauriBackend } from "./tauri";
 
-export type MockScenario = "sample" | "empty" | "error" | "unconfigured";
+export type MockScenario = "sample" | "empty" | "error" | "unconfigured" | "large";
 
 interface Environment {
   location: { search: string };
@@ -25,6 +26,7 @@ export function mockScenario(env: Environment): MockScenario | null {
     case "empty":
     case "error":
     case "unconfigured":
+    case "large":
       return requested;
     default:
       return "sample";
@@ -51,12 +53,31 @@ export function createMockForScenario(scenario: MockScenario): MockBackend {
         failures: { listThreads: locked, listPatients: locked },
       });
     }
-    case "sample":
+    case "sample": {
+      const now = Date.now();
       return new MockBackend({
         latencyMs,
+        deliverAfterMs: 1500,
         patients: previewPatients(),
-        threads: previewThreads(Date.now()),
+        threads: previewThreads(now),
+        messages: previewMessages(now),
+        optedOut: ["+14155550103"],
+        sync: { status: { state: "online", lastSyncedAt: now, lastError: null }, backfill: [] },
       });
+    }
+    case "large": {
+      // 20,000 threads and a 10,000-text conversation at the top, for looking at long lists.
+      const now = Date.now();
+      const threads = generateThreads(20_000, now);
+      const first = threads[0];
+      return new MockBackend({
+        latencyMs,
+        deliverAfterMs: 1500,
+        threads,
+        messages: first ? { [first.phone]: generateMessages(10_000, now) } : {},
+        sync: { status: { state: "online", lastSyncedAt: now, lastError: null }, backfill: [] },
+      });
+    }
   }
 }
 

@@ -52,6 +52,58 @@ describe("TauriBackend", () => {
     expect(seen[2]?.[1]).toEqual({ input });
   });
 
+  it("invokes the chat's commands with the argument names the Rust side declares", async () => {
+    const seen: Array<[string, unknown]> = [];
+    const preview = {
+      segments: { encoding: "GSM-7", segments: 1, units: 2, units_left_in_segment: 158, non_gsm_chars: [] },
+      costEstimate: 0.0079,
+      chars: 2,
+      maxChars: 1600,
+      footer: null,
+    };
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      switch (cmd) {
+        case "thread_messages":
+          return [];
+        case "thread_context":
+          return { phone: "+14155550101", patientName: null, optedOut: false };
+        case "send_text":
+          return { id: 1 };
+        case "preview_text":
+          return preview;
+        case "sync_status":
+          return { status: null, backfill: [] };
+        case "mark_thread_read":
+        case "set_chat_open":
+          return null;
+      }
+      throw new Error(`unexpected command ${cmd}`);
+    });
+
+    const backend = new TauriBackend();
+    const phone = "+14155550101";
+    await backend.threadMessages(phone);
+    await backend.threadContext(phone);
+    await backend.sendText({ to: phone, body: "Hi", overrideReason: "Patient asked" });
+    await backend.markThreadRead(phone);
+    await backend.setChatOpen(true);
+    await expect(backend.previewText("Hi", phone)).resolves.toEqual(preview);
+    await backend.previewText("Hi");
+    await expect(backend.syncStatus()).resolves.toEqual({ status: null, backfill: [] });
+
+    expect(seen).toEqual([
+      ["thread_messages", { phone }],
+      ["thread_context", { phone }],
+      ["send_text", { input: { to: phone, body: "Hi", overrideReason: "Patient asked" } }],
+      ["mark_thread_read", { phone }],
+      ["set_chat_open", { open: true }],
+      ["preview_text", { body: "Hi", to: phone }],
+      ["preview_text", { body: "Hi", to: null }],
+      ["sync_status", {}],
+    ]);
+  });
+
   it("turns an IpcError rejection into a typed BackendError", async () => {
     mockIPC(() => {
       throw { code: "InvalidNumber", message: "“12” is not a phone number." };
@@ -71,8 +123,14 @@ describe("TauriBackend", () => {
     });
     handler.mockClear();
 
-    await emit(STORE_CHANGED_EVENT, [{ type: "patientsChanged" }, { type: "syncStatus" }]);
-    expect(handler.mock.calls).toEqual([[{ type: "patients" }], [{ type: "status" }]]);
+    await emit(STORE_CHANGED_EVENT, [
+      { type: "patientsChanged" },
+      { type: "syncStatus", state: "online", lastSyncedAt: 5, lastError: null },
+    ]);
+    expect(handler.mock.calls).toEqual([
+      [{ type: "patients" }],
+      [{ type: "sync", status: { state: "online", lastSyncedAt: 5, lastError: null } }],
+    ]);
 
     unsubscribe();
     handler.mockClear();

@@ -4,7 +4,17 @@
  */
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
-import type { AppStatus, NewPatient, Patient, ThreadSummary } from "../bindings";
+import type {
+  AppStatus,
+  NewPatient,
+  Patient,
+  SendTextInput,
+  SyncSnapshot,
+  TextPreview,
+  ThreadContext,
+  ThreadMessage,
+  ThreadSummary,
+} from "../bindings";
 import type { Backend, Unsubscribe } from "./backend";
 import { toBackendError } from "./errors";
 import { STORE_CHANGED_EVENT, parseStoreChanges, type StoreChange } from "./events";
@@ -15,6 +25,13 @@ interface Commands {
   list_patients: { args: null; result: Patient[] };
   add_patient: { args: { input: NewPatient }; result: Patient };
   list_threads: { args: null; result: ThreadSummary[] };
+  thread_messages: { args: { phone: string }; result: ThreadMessage[] };
+  thread_context: { args: { phone: string }; result: ThreadContext };
+  send_text: { args: { input: SendTextInput }; result: ThreadMessage };
+  mark_thread_read: { args: { phone: string }; result: null };
+  set_chat_open: { args: { open: boolean }; result: null };
+  preview_text: { args: { body: string; to: string | null }; result: TextPreview };
+  sync_status: { args: null; result: SyncSnapshot };
 }
 
 export type CommandName = keyof Commands;
@@ -46,6 +63,34 @@ export class TauriBackend implements Backend {
 
   listThreads(): Promise<ThreadSummary[]> {
     return call("list_threads");
+  }
+
+  threadMessages(phone: string): Promise<ThreadMessage[]> {
+    return call("thread_messages", { phone });
+  }
+
+  threadContext(phone: string): Promise<ThreadContext> {
+    return call("thread_context", { phone });
+  }
+
+  sendText(input: SendTextInput): Promise<ThreadMessage> {
+    return call("send_text", { input });
+  }
+
+  async markThreadRead(phone: string): Promise<void> {
+    await call("mark_thread_read", { phone });
+  }
+
+  async setChatOpen(open: boolean): Promise<void> {
+    await call("set_chat_open", { open });
+  }
+
+  previewText(body: string, to?: string): Promise<TextPreview> {
+    return call("preview_text", { body, to: to ?? null });
+  }
+
+  syncStatus(): Promise<SyncSnapshot> {
+    return call("sync_status");
   }
 
   onEvent(handler: (change: StoreChange) => void): Unsubscribe {

@@ -3,4 +3,4 @@ import type { BackfillProgress } from "./BackfillProgress";
 import type { NewReply } from "./NewReply";
 import type { SyncStatus } from "./SyncStatus";
 
-export type CoreEvent = { "type": "threadsChanged", phones: Array<string>, } | { "type": "newReply" } & NewReply | { "type": "outboxChanged" } | { "type": "patientsChanged" } | { "type": "syncStatus" } & SyncStatus | { "type": "backfill" } & BackfillProgress;
+export type CoreEvent = { "type": "threadsChanged", phones: Array<string>, } | { "type": "newReply" } & NewReply | { "type": "outboxChanged" } | { "type": "patientsChanged" } | { "type": "complianceChanged", phones: Array<string>, } | { "type": "appointmentsChanged" } | { "type": "syncStatus" } & SyncStatus | { "type": "backfill" } & BackfillProgress;

@@ -3,4 +3,8 @@
 /**
  * A text typed in the chat composer.
  */
-export type SendTextInput = { to: string, body: string, };
+export type SendTextInput = { to: string, body: string, 
+/**
+ * Staff's reason for sending outside the sending window (after a `QuietHours` refusal).
+ */
+overrideReason?: string, };

@@ -5,4 +5,12 @@ export type ThreadSummary = { phone: string, patientId: number | null, patientNa
 /**
  * Milliseconds since the epoch, UTC.
  */
-lastAt: number, lastBody: string, lastDirection: Direction, };
+lastAt: number, lastBody: string, lastDirection: Direction, 
+/**
+ * A text in it waits for staff (plain-words opt-out, reschedule or cancel request, ...).
+ */
+flagged: boolean, 
+/**
+ * The number has opted out of texts.
+ */
+optedOut: boolean, };
