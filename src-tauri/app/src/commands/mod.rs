@@ -29,7 +29,7 @@ pub struct AppStatus {
 }
 
 /// Runs store work off the UI thread.
-async fn blocking<T: Send + 'static>(
+pub(crate) async fn blocking<T: Send + 'static>(
     store: &Store,
     work: impl FnOnce(&Store) -> Result<T, clinic_desk_core::Error> + Send + 'static,
 ) -> CommandResult<T> {
