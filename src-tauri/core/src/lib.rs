@@ -11,6 +11,7 @@ pub mod compliance;
 pub mod composer;
 pub mod credentials;
 pub mod crypto;
+pub mod dashboard;
 pub mod doctor;
 pub mod error;
 pub mod events;
