@@ -15,6 +15,7 @@ fn main() {
             "preview_text",
             "thread_context",
             "sync_status",
+            "dashboard",
         ]),
     ))
     .expect("tauri build configuration");

@@ -31,6 +31,7 @@ mod tests {
         export::<ThreadMessage>(dir).unwrap();
         export::<SendTextInput>(dir).unwrap();
         export::<CoreEvent>(dir).unwrap();
+        export::<clinic_desk_core::dashboard::Dashboard>(dir).unwrap();
         export::<SettingEntry>(dir).unwrap();
         export::<ConsentEvent>(dir).unwrap();
         export::<OptState>(dir).unwrap();

@@ -85,6 +85,7 @@ fn main() {
             commands::preview_text,
             commands::thread_context,
             commands::sync_status,
+            commands::dashboard::dashboard,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

@@ -1,6 +1,8 @@
 //! The commands the webview may call. Each one runs its store work on the blocking pool so the
 //! UI thread never waits on SQLite.
 
+pub mod dashboard;
+
 use clinic_desk_core::clock::SystemClock;
 use clinic_desk_core::composer::segments::{self, SegmentInfo};
 use clinic_desk_core::messaging::{self, TextRequest, MAX_BODY_CHARS};

@@ -5,6 +5,7 @@
  */
 import type {
   AppStatus,
+  Dashboard,
   NewPatient,
   Patient,
   SendTextInput,
@@ -41,5 +42,7 @@ export interface Backend {
   previewText(body: string, to?: string): Promise<TextPreview>;
   /** The sync state and back-fill progress as last announced by the engine. */
   syncStatus(): Promise<SyncSnapshot>;
+  /** Delivery rate, texts per day, segments and cost per month, failures by error code. */
+  dashboard(): Promise<Dashboard>;
   onEvent(handler: (change: StoreChange) => void): Unsubscribe;
 }

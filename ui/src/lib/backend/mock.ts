@@ -7,6 +7,7 @@
  */
 import type {
   AppStatus,
+  Dashboard,
   MessageStatus,
   NewPatient,
   OutboxState,
@@ -33,7 +34,8 @@ export type MockMethod =
   | "markThreadRead"
   | "setChatOpen"
   | "previewText"
-  | "syncStatus";
+  | "syncStatus"
+  | "dashboard";
 
 export interface MockCall {
   method: MockMethod;
@@ -50,6 +52,8 @@ export interface MockOptions {
   /** Manual sends are refused with `QuietHours` unless they carry an override reason. */
   quietHours?: boolean;
   sync?: SyncSnapshot;
+  /** What the dashboard shows (default: a clinic with no texts yet). */
+  dashboard?: Dashboard;
   pricePerSegment?: number;
   /** Methods that reject with the given error until `fail(method, null)` clears them. */
   failures?: Partial<Record<MockMethod, BackendError>>;
@@ -68,6 +72,14 @@ export const DEFAULT_MOCK_STATUS: AppStatus = {
 };
 
 export const MOCK_FOOTER = "Reply STOP to opt out.";
+
+/** A clinic that has not texted anyone yet. */
+export const EMPTY_DASHBOARD: Dashboard = {
+  delivery: { delivered: 0, failed: 0, rate: null, alert: false },
+  perDay: [],
+  perMonth: [],
+  failures: [],
+};
 const MAX_CHARS = 1600;
 
 /** Loose US-default normalisation: enough to exercise the UI's success and error paths. */
@@ -134,6 +146,7 @@ export class MockBackend implements Backend {
   private optedOut: Set<string>;
   private quietHours: boolean;
   private sync: SyncSnapshot;
+  private dashboardFigures: Dashboard;
   private pricePerSegment: number;
   private failures: Partial<Record<MockMethod, BackendError>>;
   private latencyMs: number;
@@ -151,6 +164,7 @@ export class MockBackend implements Backend {
     this.optedOut = new Set(options.optedOut ?? []);
     this.quietHours = options.quietHours ?? false;
     this.sync = structuredClone(options.sync ?? { status: null, backfill: [] });
+    this.dashboardFigures = structuredClone(options.dashboard ?? EMPTY_DASHBOARD);
     this.pricePerSegment = options.pricePerSegment ?? 0.0079;
     this.failures = { ...options.failures };
     this.latencyMs = options.latencyMs ?? 0;
@@ -347,6 +361,11 @@ export class MockBackend implements Backend {
   async syncStatus(): Promise<SyncSnapshot> {
     await this.enter("syncStatus", []);
     return structuredClone(this.sync);
+  }
+
+  async dashboard(): Promise<Dashboard> {
+    await this.enter("dashboard", []);
+    return structuredClone(this.dashboardFigures);
   }
 
   onEvent(handler: (change: StoreChange) => void): Unsubscribe {

@@ -104,6 +104,23 @@ describe("TauriBackend", () => {
     ]);
   });
 
+  it("reads the dashboard's figures", async () => {
+    const figures = {
+      delivery: { delivered: 1, failed: 0, rate: 1, alert: false },
+      perDay: [],
+      perMonth: [],
+      failures: [],
+    };
+    const seen: string[] = [];
+    mockIPC((cmd) => {
+      seen.push(cmd);
+      if (cmd === "dashboard") return figures;
+      throw new Error(`unexpected command ${cmd}`);
+    });
+    await expect(new TauriBackend().dashboard()).resolves.toEqual(figures);
+    expect(seen).toEqual(["dashboard"]);
+  });
+
   it("turns an IpcError rejection into a typed BackendError", async () => {
     mockIPC(() => {
       throw { code: "InvalidNumber", message: "“12” is not a phone number." };

@@ -5,6 +5,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
+  Dashboard,
   AppStatus,
   NewPatient,
   Patient,
@@ -32,6 +33,7 @@ interface Commands {
   set_chat_open: { args: { open: boolean }; result: null };
   preview_text: { args: { body: string; to: string | null }; result: TextPreview };
   sync_status: { args: null; result: SyncSnapshot };
+  dashboard: { args: null; result: Dashboard };
 }
 
 export type CommandName = keyof Commands;
@@ -91,6 +93,10 @@ export class TauriBackend implements Backend {
 
   syncStatus(): Promise<SyncSnapshot> {
     return call("sync_status");
+  }
+
+  dashboard(): Promise<Dashboard> {
+    return call("dashboard");
   }
 
   onEvent(handler: (change: StoreChange) => void): Unsubscribe {
