@@ -87,12 +87,26 @@ pub async fn thread_messages(
     .await
 }
 
+/// Marks a conversation read and tells every view (the inbox's unread badge) that it changed.
 #[tauri::command]
-pub async fn mark_thread_read(state: State<'_, AppState>, phone: String) -> CommandResult<()> {
+pub async fn mark_thread_read(
+    app: tauri::AppHandle,
+    state: State<'_, AppState>,
+    phone: String,
+) -> CommandResult<()> {
+    let changed = phone.clone();
     blocking(&state.store, move |store| {
         Ok(store.mark_thread_read(&phone)?)
     })
-    .await
+    .await?;
+    let _ = tauri::Emitter::emit(
+        &app,
+        crate::CORE_EVENT,
+        &clinic_desk_core::events::CoreEvent::ThreadsChanged {
+            phones: vec![changed],
+        },
+    );
+    Ok(())
 }
 
 /// A text typed in the chat composer.
