@@ -43,9 +43,12 @@ enum Command {
     /// Add and list patients.
     #[command(subcommand)]
     Patients(commands::patients::PatientsCommand),
-    /// Save or show the clinic's Twilio account.
+    /// Save, test or show the clinic's Twilio account.
     #[command(subcommand)]
     Credentials(commands::credentials::CredentialsCommand),
+    /// Set or check the admin passphrase (read from standard input, never the command line).
+    #[command(subcommand)]
+    Admin(commands::admin::AdminCommand),
     /// Queue a text and send it now (or only queue it).
     Send {
         #[arg(long)]
@@ -120,7 +123,13 @@ fn main() -> ExitCode {
         Command::Init => commands::init::run(&db, &out),
         Command::Doctor => commands::doctor::run(&db, &out),
         Command::Patients(command) => commands::patients::run(&db, command, &out),
-        Command::Credentials(command) => commands::credentials::run(&db, command, &actor, &out),
+        Command::Credentials(command) => {
+            match commands::credentials::run(&db, command, &actor, &out) {
+                Ok(code) => return code,
+                Err(err) => Err(err),
+            }
+        }
+        Command::Admin(command) => commands::admin::run(&db, command, &actor, &out),
         Command::Send {
             to,
             body,

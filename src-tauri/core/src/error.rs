@@ -34,6 +34,10 @@ pub enum ErrorCode {
     DatabaseCorrupt,
     Storage,
     Internal,
+    /// The action needs the admin passphrase (not given, wrong, or none set yet).
+    AdminRequired,
+    /// Too many wrong admin passphrases in a row: wait, then try again.
+    LockedOut,
 }
 
 /// An error as it crosses a boundary (IPC to the UI, `--json` output of the CLI).
@@ -77,6 +81,23 @@ pub enum Error {
         field: &'static str,
         message: String,
     },
+
+    /// A gated action was tried without an unlocked admin session.
+    #[error("only an admin can do this; enter the admin passphrase first")]
+    AdminRequired,
+
+    #[error("no admin passphrase is set yet; an admin must set one first (Settings, or `clinic-desk-cli admin set-passphrase`)")]
+    PassphraseNotSet,
+
+    #[error("{}", crate::access::wrong_passphrase_message(*attempts_left))]
+    WrongPassphrase { attempts_left: u32 },
+
+    #[error("the admin passphrase could not be checked or stored ({detail}); try again, and report it if it keeps happening")]
+    PassphraseHash { detail: String },
+
+    /// Lasts across restarts; `retry_after_ms` is how long is left.
+    #[error("too many wrong admin passphrases in a row: admin access is locked; try again in {}", crate::access::describe_wait(*retry_after_ms))]
+    LockedOut { retry_after_ms: i64 },
 }
 
 impl Error {
@@ -128,6 +149,11 @@ impl Error {
                 }
             }
             Error::InvalidInput { .. } => ErrorCode::InvalidInput,
+            Error::AdminRequired | Error::PassphraseNotSet | Error::WrongPassphrase { .. } => {
+                ErrorCode::AdminRequired
+            }
+            Error::LockedOut { .. } => ErrorCode::LockedOut,
+            Error::PassphraseHash { .. } => ErrorCode::Internal,
         }
     }
 

@@ -4,6 +4,7 @@
 //! Where a text goes: `composer` checks it, `store` keeps it, the outbox sends it, the sync loop
 //! polls its replies and statuses back.
 
+pub mod access;
 pub mod appointments;
 pub mod bindings;
 pub mod clock;
@@ -21,6 +22,7 @@ pub mod outbox;
 pub mod paths;
 pub mod patients;
 pub mod settings;
+pub mod setup_check;
 pub mod store;
 pub mod sync;
 pub mod templates;

@@ -2,7 +2,8 @@
 //! credentials and that the clinic's number belongs to the account.
 //!
 //! API keys cannot fetch the Account (as with Twilio's standard keys), which is why the app checks
-//! number ownership through IncomingPhoneNumbers instead.
+//! number ownership through IncomingPhoneNumbers instead. A closed account lists no numbers:
+//! closing releases them.
 
 use std::sync::Arc;
 
@@ -48,7 +49,7 @@ pub async fn incoming_phone_numbers(
     let wanted = query.non_empty("PhoneNumber");
     let mut numbers: Vec<_> = sim
         .config
-        .numbers
+        .active_numbers()
         .iter()
         .filter(|n| wanted.is_none_or(|w| n.contains(w)))
         .map(|n| ((0, stable_sid("PN", n)), n.as_str()))

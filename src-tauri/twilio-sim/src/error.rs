@@ -38,6 +38,12 @@ impl TwilioError {
         Self::new(401, 20003, "Authenticate")
     }
 
+    /// A suspended or closed account may still read, but every send is refused. Twilio documents
+    /// the code, not the HTTP status; 401 makes clients stop sending, as they must.
+    pub fn account_not_active() -> Self {
+        Self::new(401, 20005, "Account not active")
+    }
+
     pub fn not_found(path: &str) -> Self {
         Self::new(
             404,

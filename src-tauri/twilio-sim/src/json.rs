@@ -1,5 +1,5 @@
 //! Twilio's JSON shapes, field for field as in the 2010-04-01 OpenAPI spec: Message, Account,
-//! IncomingPhoneNumber and the paging envelope.
+//! IncomingPhoneNumber and the paging envelope; and the Messaging API's (v1) Service.
 //!
 //! Client libraries find a page's items as the one envelope key that is not paging metadata, so the
 //! envelope carries exactly one item key and nothing else of our own.
@@ -7,7 +7,7 @@
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use crate::clock::{rfc2822, Millis};
+use crate::clock::{rfc2822, to_datetime, Millis};
 use crate::config::SimConfig;
 use crate::ids::stable_sid;
 use crate::lifecycle::error_message;
@@ -93,7 +93,7 @@ pub fn account(config: &SimConfig, created: Millis) -> serde_json::Value {
         "friendly_name": config.friendly_name,
         "owner_account_sid": sid,
         "sid": sid,
-        "status": "active",
+        "status": config.account_status.as_str(),
         "subresource_uris": {
             "addresses": sub("Addresses"),
             "conferences": sub("Conferences"),
@@ -165,6 +165,55 @@ pub fn incoming_phone_number(
         "bundle_sid": null,
         "status": "in-use",
         "type": null,
+    })
+}
+
+/// A Messaging Service as the Messaging API (v1) returns it. Unlike the 2010 API, v1 dates are
+/// ISO 8601 and `url` is absolute (on messaging.twilio.com in production).
+pub fn messaging_service(
+    config: &SimConfig,
+    service_sid: &str,
+    base_url: &str,
+    created: Millis,
+) -> serde_json::Value {
+    let url = format!("{base_url}/v1/Services/{service_sid}");
+    let link = |name: &str| format!("{url}/{name}");
+    let date = to_datetime(created)
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string();
+    serde_json::json!({
+        "account_sid": config.account_sid,
+        "area_code_geomatch": true,
+        "date_created": date,
+        "date_updated": date,
+        "fallback_method": "POST",
+        "fallback_to_long_code": true,
+        "fallback_url": null,
+        "friendly_name": format!("{} messaging", config.friendly_name),
+        "inbound_method": "POST",
+        "inbound_request_url": null,
+        "links": {
+            "phone_numbers": link("PhoneNumbers"),
+            "short_codes": link("ShortCodes"),
+            "alpha_senders": link("AlphaSenders"),
+            "messages": link("Messages"),
+            "us_app_to_person": link("Compliance/Usa2p"),
+            "us_app_to_person_usecases": link("Compliance/Usa2p/Usecases"),
+            "channel_senders": link("ChannelSenders"),
+            "destination_alpha_senders": link("DestinationAlphaSenders"),
+        },
+        "mms_converter": true,
+        "scan_message_content": "inherit",
+        "sid": service_sid,
+        "smart_encoding": true,
+        "status_callback": null,
+        "sticky_sender": true,
+        "synchronous_validation": false,
+        "url": url,
+        "us_app_to_person_registered": false,
+        "use_inbound_webhook_on_number": false,
+        "usecase": "undeclared",
+        "validity_period": 14400,
     })
 }
 

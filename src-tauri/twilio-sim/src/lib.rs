@@ -1,9 +1,10 @@
 //! `twilio-sim`: a stateful, Twilio-compatible HTTP server for tests, demo mode and benchmarks.
 //!
 //! It serves the parts of Twilio's 2010-04-01 REST API that Clinic Desk uses (Account,
-//! Messages create/list/fetch, IncomingPhoneNumbers) closely enough that Twilio's own client
-//! libraries cannot tell the difference, and a control API under `/_sim` that injects patient
-//! replies, moves the clock, plans delivery outcomes and makes requests fail.
+//! Messages create/list/fetch, IncomingPhoneNumbers) and the Messaging API's Service fetch,
+//! closely enough that Twilio's own client libraries cannot tell the difference, and a control
+//! API under `/_sim` that injects patient replies, moves the clock, plans delivery outcomes and
+//! makes requests fail.
 //!
 //! Start it in-process with [`spawn`]; the `twilio-sim` binary is a thin CLI around the same call.
 
@@ -24,6 +25,7 @@ pub mod paging;
 mod respond;
 pub mod seed;
 mod server;
+pub mod services;
 pub mod state;
 
 use std::net::SocketAddr;
@@ -38,7 +40,8 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use config::{
-    AccountType, ApiKey, SimConfig, DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, DEFAULT_NUMBER,
+    AccountStatus, AccountType, ApiKey, SimConfig, DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN,
+    DEFAULT_NUMBER,
 };
 pub use error::{SimError, TwilioError};
 pub use state::Sim;
@@ -87,7 +90,8 @@ async fn twilio_method_not_allowed(request: Request) -> Response {
     TwilioError::method_not_allowed(request.method().as_str(), request.uri().path()).into_response()
 }
 
-/// The HTTP routes: Twilio's API under /2010-04-01 and the control API under /_sim.
+/// The HTTP routes: Twilio's API under /2010-04-01 (and /v1 for Messaging Services) and the
+/// control API under /_sim.
 pub fn router(sim: Arc<Sim>) -> Router {
     let twilio = Router::new()
         .route("/2010-04-01/Accounts/{file}", get(accounts::fetch))
@@ -102,7 +106,8 @@ pub fn router(sim: Arc<Sim>) -> Router {
         .route(
             "/2010-04-01/Accounts/{account}/IncomingPhoneNumbers.json",
             get(accounts::incoming_phone_numbers),
-        );
+        )
+        .route("/v1/Services/{sid}", get(services::fetch));
     let control = Router::new()
         .route("/_sim/health", get(control::health))
         .route("/_sim/inbound", post(control::inbound))

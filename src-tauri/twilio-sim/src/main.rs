@@ -7,7 +7,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use twilio_sim::{
-    AccountType, ApiKey, SimConfig, DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN, DEFAULT_NUMBER,
+    AccountStatus, AccountType, ApiKey, SimConfig, DEFAULT_ACCOUNT_SID, DEFAULT_AUTH_TOKEN,
+    DEFAULT_NUMBER,
 };
 
 #[derive(Debug, Parser)]
@@ -46,9 +47,15 @@ struct Cli {
     /// Seed for SIDs and fault probabilities, for reproducible runs.
     #[arg(long)]
     seed: Option<u64>,
-    /// Report the account as a Trial account instead of Full.
+    /// Report the account as a Trial account instead of Full: it may text only verified numbers.
     #[arg(long)]
     trial: bool,
+    /// A verified caller ID a Trial account may text, in E.164; repeat for several.
+    #[arg(long = "verified-number")]
+    verified_numbers: Vec<String>,
+    /// The account's status: active, suspended or closed (these two refuse every send).
+    #[arg(long, default_value = "active")]
+    account_status: AccountStatus,
 }
 
 #[tokio::main]
@@ -70,7 +77,9 @@ async fn main() -> ExitCode {
         } else {
             AccountType::Full
         },
+        account_status: cli.account_status,
         numbers: cli.numbers,
+        verified_numbers: cli.verified_numbers,
         api_keys: cli.api_keys,
         messaging_services: cli.messaging_services,
         seed: cli.seed,

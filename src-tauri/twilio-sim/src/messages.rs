@@ -1,8 +1,8 @@
 //! The Messages resource: create, list and fetch, with Twilio's validation codes and filters.
 //!
-//! Validation runs in a fixed order (required fields, body, numbers, planned rejections, opt-out)
-//! and every refusal happens before anything is stored, as with Twilio: a 400 never leaves a
-//! message behind.
+//! Validation runs in a fixed order (account active, required fields, body, numbers, trial
+//! recipients, planned rejections, opt-out) and every refusal happens before anything is stored,
+//! as with Twilio: a 400 never leaves a message behind.
 
 use std::ops::Bound;
 use std::sync::Arc;
@@ -40,6 +40,9 @@ pub fn rejection(code: u32, to: &str, from: &str) -> TwilioError {
             "The 'To' phone number: {to}, is not currently reachable using the 'From' phone number: {from} via SMS."
         ),
         21614 => format!("'To' number {to} is not a valid mobile number"),
+        21608 => format!(
+            "The number {to} is unverified. Trial accounts cannot send messages to unverified numbers; verify {to} at twilio.com/user/account/phone-numbers/verified, or purchase a Twilio number to send messages to unverified numbers"
+        ),
         _ => format!("The message to {to} cannot be sent"),
     };
     TwilioError::new(400, code, message)
@@ -105,6 +108,9 @@ pub async fn create(
     body: Bytes,
 ) -> Result<Response, TwilioError> {
     authenticate(&sim.config, &headers, &account)?;
+    if !sim.config.account_status.is_active() {
+        return Err(TwilioError::account_not_active());
+    }
     let form = Query::from_bytes(&body);
     let to = form
         .non_empty("To")
@@ -141,6 +147,9 @@ pub async fn create(
     let (from, service) = resolve_sender(&sim, &form)?;
     if let Some(code) = magic_to(to) {
         return Err(rejection(code, to, &from));
+    }
+    if !sim.config.may_text(to) {
+        return Err(rejection(21608, to, &from));
     }
 
     let now = sim.clock.now_ms();

@@ -1,5 +1,6 @@
 use std::io::Read;
 use std::path::Path;
+use std::process::ExitCode;
 
 use clap::Subcommand;
 
@@ -7,6 +8,7 @@ use clinic_desk_core::credentials::{self, TwilioCredentials};
 use clinic_desk_core::twilio::{Auth, Secret};
 use clinic_desk_core::{workstation, Error, Result, Store};
 
+use crate::commands::setup;
 use crate::output::Output;
 
 #[derive(Subcommand)]
@@ -31,9 +33,25 @@ pub enum CredentialsCommand {
         /// Use an API key (SK…); its secret is read from standard input.
         #[arg(long)]
         api_key: Option<String>,
+        /// Save & Test: check the account, the number (or Messaging Service) and optionally send
+        /// a test text first; nothing is saved unless every check passes (exit 1 otherwise).
+        #[arg(long)]
+        test: bool,
+        /// With --test: also send a test text to this number.
+        #[arg(long, requires = "test", value_name = "PHONE")]
+        test_to: Option<String>,
+        /// With --test: save anyway when the only failure is that Twilio cannot be reached.
+        #[arg(long, requires = "test")]
+        offline_save: bool,
     },
     /// Show the saved account (the secret masked).
     Show,
+    /// Save & Test's checks against the saved account (nothing is changed); exit 1 if one fails.
+    Test {
+        /// Also send a test text to this number.
+        #[arg(long, value_name = "PHONE")]
+        to: Option<String>,
+    },
 }
 
 fn read_secret() -> Result<Secret> {
@@ -49,7 +67,8 @@ fn read_secret() -> Result<Secret> {
     Ok(secret)
 }
 
-pub fn run(db: &Path, command: CredentialsCommand, actor: &str, out: &Output) -> Result<()> {
+/// Failure of a Save & Test step is an exit code, after the report is printed.
+pub fn run(db: &Path, command: CredentialsCommand, actor: &str, out: &Output) -> Result<ExitCode> {
     let store = Store::open(db)?;
     let keys = workstation::key_store_for(&store)?;
     match command {
@@ -60,6 +79,9 @@ pub fn run(db: &Path, command: CredentialsCommand, actor: &str, out: &Output) ->
             api_base,
             auth_token_stdin,
             api_key,
+            test,
+            test_to,
+            offline_save,
         } => {
             let auth = match (api_key, auth_token_stdin) {
                 (Some(key_sid), _) => Auth::ApiKey {
@@ -74,24 +96,35 @@ pub fn run(db: &Path, command: CredentialsCommand, actor: &str, out: &Output) ->
                     ))
                 }
             };
-            credentials::save_as(
-                &store,
-                &keys,
-                &TwilioCredentials {
-                    account_sid,
-                    auth,
-                    from_number: from,
-                    messaging_service_sid: messaging_service,
-                    api_base,
-                },
-                actor,
-            )?;
+            let creds = TwilioCredentials {
+                account_sid,
+                auth,
+                from_number: from,
+                messaging_service_sid: messaging_service,
+                api_base,
+            };
+            if test {
+                return setup::save_and_test(
+                    &store,
+                    &keys,
+                    &creds,
+                    test_to.as_deref(),
+                    offline_save,
+                    actor,
+                    out,
+                );
+            }
+            credentials::save_as(&store, &keys, &creds, actor)?;
             if let Some(warning) = keys.warning() {
                 eprintln!("warning: {warning}");
             }
-            show(&store, &keys, out)
+            show(&store, &keys, out)?;
+            Ok(ExitCode::SUCCESS)
         }
-        CredentialsCommand::Show => show(&store, &keys, out),
+        CredentialsCommand::Show => show(&store, &keys, out).map(|()| ExitCode::SUCCESS),
+        CredentialsCommand::Test { to } => {
+            setup::test_saved(&store, &keys, to.as_deref(), actor, out)
+        }
     }
 }
 

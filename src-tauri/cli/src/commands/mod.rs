@@ -1,5 +1,6 @@
 //! One module per top-level command.
 
+pub mod admin;
 pub mod appointments;
 pub mod audit;
 pub mod consent;
@@ -12,4 +13,5 @@ pub mod optouts;
 pub mod patients;
 pub mod reminders;
 pub mod settings;
+pub mod setup;
 pub mod templates;

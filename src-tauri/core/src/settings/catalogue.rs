@@ -245,12 +245,42 @@ mod tests {
 
     #[test]
     fn every_key_constant_is_in_the_catalogue_once() {
+        use crate::settings::*;
+        let constants = [
+            CLINIC_NAME,
+            CLINIC_PHONE,
+            CLINIC_LINK,
+            CLINIC_TIMEZONE,
+            CLINIC_REGION,
+            SENDING_WINDOW_START,
+            SENDING_WINDOW_END,
+            SENDING_WINDOW_HOLIDAYS,
+            KEYWORDS_OPT_OUT,
+            KEYWORDS_OPT_IN,
+            KEYWORDS_HELP,
+            REPLY_HELP,
+            REPLY_CONFIRM,
+            REPLY_RESCHEDULE,
+            REPLY_CANCEL,
+            PRICE_PER_SEGMENT,
+            REMINDER_HOURS,
+            OUTBOX_AMBIGUOUS_GRACE,
+        ];
         let mut keys = keys();
-        let count = keys.len();
+        for constant in constants {
+            assert_eq!(
+                keys.iter().filter(|k| **k == constant).count(),
+                1,
+                "{constant} must be in the catalogue exactly once"
+            );
+        }
         keys.sort_unstable();
         keys.dedup();
-        assert_eq!(keys.len(), count);
-        assert_eq!(count, 17);
+        assert_eq!(
+            keys.len(),
+            constants.len(),
+            "a catalogue key without a constant"
+        );
     }
 
     #[test]

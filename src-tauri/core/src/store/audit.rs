@@ -38,6 +38,10 @@ pub enum AuditAction {
     AppointmentUpdated,
     AppointmentCancelled,
     AppointmentConfirmation,
+    AdminUnlock,
+    AdminFailed,
+    AdminPassphraseSet,
+    AdminLockedOut,
 }
 
 impl AuditAction {
@@ -61,6 +65,10 @@ impl AuditAction {
         AuditAction::AppointmentUpdated,
         AuditAction::AppointmentCancelled,
         AuditAction::AppointmentConfirmation,
+        AuditAction::AdminUnlock,
+        AuditAction::AdminFailed,
+        AuditAction::AdminPassphraseSet,
+        AuditAction::AdminLockedOut,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -85,6 +93,11 @@ impl AuditAction {
             AuditAction::AppointmentCancelled => "appointment.cancelled",
             // A patient's C / R / X answer changing the appointment's confirmation state.
             AuditAction::AppointmentConfirmation => "appointment.confirmation",
+            // One entry per admin passphrase attempt: right, wrong, or refused while locked out.
+            AuditAction::AdminUnlock => "admin.unlock",
+            AuditAction::AdminFailed => "admin.failed",
+            AuditAction::AdminPassphraseSet => "admin.passphrase_set",
+            AuditAction::AdminLockedOut => "admin.locked_out",
         }
     }
 

@@ -6,6 +6,7 @@
 //! queued must survive a power cut, not only an app crash. The schema is migrated on open, and a
 //! database written by a newer version is refused rather than misread.
 
+pub mod access;
 pub mod appointments;
 pub mod audit;
 pub mod consent;

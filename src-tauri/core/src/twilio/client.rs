@@ -1,4 +1,5 @@
-//! The Twilio REST client: Messages create / fetch / list, Account fetch, IncomingPhoneNumbers.
+//! The Twilio REST client: Messages create / fetch / list, Account fetch, IncomingPhoneNumbers,
+//! and the Messaging API's Service fetch.
 //!
 //! The base URL is injected so tests, demo mode and benchmarks talk to the simulator. Every
 //! failure is mapped to a `TwilioError` the outbox and poller act on; in particular a create
@@ -12,7 +13,9 @@ use serde::de::DeserializeOwned;
 
 use super::error::TwilioError;
 use super::secret::Secret;
-use super::types::{Account, ErrorBody, IncomingNumberPage, MessagePage, TwilioMessage};
+use super::types::{
+    Account, ErrorBody, IncomingNumberPage, MessagePage, MessagingService, TwilioMessage,
+};
 
 pub const TWILIO_API_BASE: &str = "https://api.twilio.com";
 const API_VERSION: &str = "2010-04-01";
@@ -106,6 +109,20 @@ impl TwilioClient {
         )
     }
 
+    /// Where the Messaging API (v1) lives. Twilio serves it from messaging.twilio.com (with the
+    /// same edge and region labels as the REST API's host); anything else, such as the simulator,
+    /// serves both APIs on one address.
+    fn messaging_url(&self, path: &str) -> String {
+        let base = self.config.api_base.trim_end_matches('/');
+        let messaging = reqwest::Url::parse(base).ok().and_then(|url| {
+            let host = url.host_str()?;
+            let rest = host.strip_prefix("api.")?;
+            (rest == "twilio.com" || rest.ends_with(".twilio.com"))
+                .then(|| format!("{}://messaging.{rest}", url.scheme()))
+        });
+        format!("{}{path}", messaging.as_deref().unwrap_or(base))
+    }
+
     fn account_path(&self, rest: &str) -> String {
         format!("/{API_VERSION}/Accounts/{}{rest}", self.config.account_sid)
     }
@@ -138,6 +155,15 @@ impl TwilioClient {
             .incoming_phone_numbers
             .iter()
             .any(|n| n.phone_number == phone))
+    }
+
+    /// The account's Messaging Service `sid`; `NotFound` when the account has no such service.
+    pub async fn fetch_messaging_service(
+        &self,
+        sid: &str,
+    ) -> Result<MessagingService, TwilioError> {
+        let url = self.messaging_url(&format!("/v1/Services/{sid}"));
+        self.send_json(self.request(Method::GET, &url)).await
     }
 
     pub async fn create_message(
@@ -259,5 +285,35 @@ async fn error_response(status: StatusCode, response: Response) -> TwilioError {
                 detail: format!("HTTP {} without a Twilio error body", s.as_u16()),
             },
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(api_base: &str) -> TwilioClient {
+        let auth = Auth::Token(Secret::new("t"));
+        TwilioClient::new(ClientConfig::new(api_base, "AC1", auth)).unwrap()
+    }
+
+    #[test]
+    fn the_messaging_api_has_its_own_host_only_at_twilio() {
+        assert_eq!(
+            client("https://api.twilio.com/").messaging_url("/v1/Services/MG1"),
+            "https://messaging.twilio.com/v1/Services/MG1"
+        );
+        assert_eq!(
+            client("https://api.dublin.ie1.twilio.com").messaging_url("/v1/Services/MG1"),
+            "https://messaging.dublin.ie1.twilio.com/v1/Services/MG1"
+        );
+        assert_eq!(
+            client("https://api.nottwilio.com").messaging_url("/v1/Services/MG1"),
+            "https://api.nottwilio.com/v1/Services/MG1"
+        );
+        assert_eq!(
+            client("http://127.0.0.1:8099").messaging_url("/v1/Services/MG1"),
+            "http://127.0.0.1:8099/v1/Services/MG1"
+        );
     }
 }

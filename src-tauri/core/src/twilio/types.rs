@@ -83,6 +83,16 @@ pub struct IncomingNumberPage {
     pub incoming_phone_numbers: Vec<IncomingNumber>,
 }
 
+/// A Messaging Service, as the Messaging API (v1) returns it.
+#[derive(Debug, Clone, Deserialize)]
+pub struct MessagingService {
+    pub sid: String,
+    #[serde(default)]
+    pub account_sid: Option<String>,
+    #[serde(default)]
+    pub friendly_name: Option<String>,
+}
+
 /// Twilio's error body: `{"code", "message", "more_info", "status"}`.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ErrorBody {

@@ -226,6 +226,16 @@ CREATE TABLE credentials (
     CHECK (from_number IS NOT NULL OR messaging_service_sid IS NOT NULL)
 );
 
+-- The admin passphrase as an argon2 PHC string (never the passphrase), and the wrong attempts in
+-- a row that lock admin access; kept here so a restart does not lift a lockout.
+CREATE TABLE admin_access (
+    id              INTEGER PRIMARY KEY CHECK (id = 1),
+    passphrase_hash TEXT    NOT NULL CHECK (passphrase_hash LIKE '$argon2%'),
+    failures        INTEGER NOT NULL DEFAULT 0 CHECK (failures >= 0),
+    locked_until    INTEGER NOT NULL DEFAULT 0,       -- epoch ms; 0 = never locked
+    updated_at      INTEGER NOT NULL
+);
+
 -- Poller positions (per direction, per pass) survive restarts.
 CREATE TABLE sync_cursors (
     name       TEXT    PRIMARY KEY,
