@@ -39,6 +39,21 @@ mod tests {
         export::<TextPreview>(dir).unwrap();
         export::<ThreadContext>(dir).unwrap();
         export::<SyncSnapshot>(dir).unwrap();
+        export::<crate::commands::appointments::AppointmentDay>(dir).unwrap();
+        export::<clinic_desk_core::appointments::NewAppointment>(dir).unwrap();
+        export::<clinic_desk_core::appointments::AppointmentChanges>(dir).unwrap();
+        export::<clinic_desk_core::appointments::Booking>(dir).unwrap();
+        export::<clinic_desk_core::appointments::Edited>(dir).unwrap();
+        export::<clinic_desk_core::appointments::StatusChanged>(dir).unwrap();
+        export::<clinic_desk_core::appointments::csv_import::ImportReport>(dir).unwrap();
+        export::<clinic_desk_core::store::flags::StaffFlag>(dir).unwrap();
+        export::<clinic_desk_core::store::flags::FlagReason>(dir).unwrap();
+        export::<clinic_desk_core::store::flags::FlagResolution>(dir).unwrap();
+        export::<crate::commands::compliance::ConsentInput>(dir).unwrap();
+        export::<crate::commands::compliance::AuditLine>(dir).unwrap();
+        export::<crate::commands::compliance::AuditPage>(dir).unwrap();
+        export::<crate::commands::compliance::AuditExportInput>(dir).unwrap();
+        export::<crate::commands::compliance::AuditExportResult>(dir).unwrap();
     }
 
     fn committed_dir() -> PathBuf {

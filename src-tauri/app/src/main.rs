@@ -86,6 +86,23 @@ fn main() {
             commands::thread_context,
             commands::sync_status,
             commands::dashboard::dashboard,
+            commands::appointments::list_appointments,
+            commands::appointments::book_appointment,
+            commands::appointments::edit_appointment,
+            commands::appointments::cancel_appointment,
+            commands::appointments::mark_arrived,
+            commands::appointments::mark_no_show,
+            commands::appointments::import_appointments_csv,
+            commands::compliance::list_opt_states,
+            commands::compliance::list_staff_flags,
+            commands::compliance::resolve_flag,
+            commands::compliance::list_consent,
+            commands::compliance::record_consent,
+            commands::compliance::verify_audit,
+            commands::compliance::read_audit,
+            commands::compliance::export_audit,
+            commands::settings::list_settings,
+            commands::settings::set_setting,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

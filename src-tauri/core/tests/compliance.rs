@@ -503,3 +503,14 @@ async fn the_engine_cycle_runs_the_reminder_scheduler_and_sends_each_reminder_on
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert!(sent[0].contains("Dr. Lee"), "{sent:?}");
 }
+
+#[test]
+fn the_simulators_seeded_patients_have_numbers_the_composer_accepts() {
+    // Demo mode texts these patients: a number the phone library rejects could never be texted.
+    for index in 0..3_000 {
+        let number = twilio_sim::seed::patient_number(index);
+        let normalized = clinic_desk_core::composer::phone::normalize(&number, "US")
+            .unwrap_or_else(|e| panic!("seeded patient {index} ({number}): {e}"));
+        assert_eq!(normalized, number);
+    }
+}

@@ -92,8 +92,23 @@ fn outcome(rng: &mut StdRng) -> Outcome {
     }
 }
 
+/// US area codes the seeded patients are spread over.
+const AREA_CODES: [u16; 30] = [
+    201, 202, 203, 205, 206, 207, 208, 209, 210, 212, 213, 214, 215, 216, 217, 218, 219, 224,
+    225, 228, 229, 231, 234, 239, 240, 248, 251, 252, 253, 254,
+];
+
+/// The number of seeded patient `index`. The first 3,000 are in the 555-0100..0199 block that is
+/// set aside for fiction in every area code (valid numbers to a phone-number library, nobody's
+/// real phone); beyond that, for scale tests only, numbers in the unassigned 555 area code.
 pub fn patient_number(index: u32) -> String {
-    format!("+1555{:07}", 2_000_000 + index)
+    let block = AREA_CODES.len() as u32 * 100;
+    if index < block {
+        let area = AREA_CODES[(index / 100) as usize];
+        format!("+1{area}5550{:03}", 100 + index % 100)
+    } else {
+        format!("+1555{:07}", 2_000_000 + index)
+    }
 }
 
 pub fn fill(sim: &Sim, request: &SeedRequest) -> Result<SeedReport, SimError> {

@@ -205,17 +205,17 @@ async fn to_and_from_filters() {
         json!({"patients": 5, "messages": 300, "days": 2}),
     )
     .await;
-    let patient = "+15552000003";
+    let patient = "+12015550103";
     let to = sim
         .list_all(&format!(
-            "{}?To=%2B15552000003&PageSize=7",
+            "{}?To=%2B12015550103&PageSize=7",
             sim.messages_path()
         ))
         .await;
     assert!(!to.is_empty());
     assert!(to.iter().all(|m| m["to"] == patient));
     let from = sim
-        .list_all(&format!("{}?From=%2B15552000003", sim.messages_path()))
+        .list_all(&format!("{}?From=%2B12015550103", sim.messages_path()))
         .await;
     assert!(!from.is_empty());
     assert!(from

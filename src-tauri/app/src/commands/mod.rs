@@ -1,7 +1,10 @@
 //! The commands the webview may call. Each one runs its store work on the blocking pool so the
 //! UI thread never waits on SQLite.
 
+pub mod appointments;
+pub mod compliance;
 pub mod dashboard;
+pub mod settings;
 
 use clinic_desk_core::clock::SystemClock;
 use clinic_desk_core::composer::segments::{self, SegmentInfo};
@@ -12,7 +15,7 @@ use clinic_desk_core::store::outbox::OutboxKind;
 use clinic_desk_core::store::patients::Patient;
 use clinic_desk_core::store::threads::ThreadSummary;
 use clinic_desk_core::sync::SyncCommand;
-use clinic_desk_core::{settings, Error, Store};
+use clinic_desk_core::{Error, Store};
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use ts_rs::TS;
@@ -199,7 +202,8 @@ pub fn text_preview(store: &Store, body: &str, to: Option<&str>) -> Result<TextP
             .to_string()
     });
     let info = segments::count(&sent);
-    let cost_estimate = f64::from(info.segments) * settings::price_per_segment(store)?;
+    let cost_estimate =
+        f64::from(info.segments) * clinic_desk_core::settings::price_per_segment(store)?;
     Ok(TextPreview {
         chars: u32::try_from(sent.chars().count()).unwrap_or(u32::MAX),
         max_chars: u32::try_from(MAX_BODY_CHARS).unwrap_or(u32::MAX),
@@ -261,7 +265,7 @@ mod tests {
     fn preview_counts_segments_and_prices_them() {
         let (_dir, store) = store();
         store
-            .set_setting(settings::PRICE_PER_SEGMENT, "0.01")
+            .set_setting(clinic_desk_core::settings::PRICE_PER_SEGMENT, "0.01")
             .unwrap();
         let preview = text_preview(&store, &"a".repeat(161), None).unwrap();
         assert_eq!(preview.segments.segments, 2);

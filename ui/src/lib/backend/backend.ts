@@ -5,7 +5,17 @@
  */
 import type {
   AppStatus,
+  AuditExportInput,
+  AuditExportResult,
+  AuditPage,
+  ConsentEvent,
+  ConsentInput,
   Dashboard,
+  FlagResolution,
+  OptState,
+  SettingEntry,
+  StaffFlag,
+  VerifyReport,
   NewPatient,
   Patient,
   SendTextInput,
@@ -14,6 +24,15 @@ import type {
   ThreadContext,
   ThreadMessage,
   ThreadSummary,
+} from "../bindings";
+import type {
+  AppointmentChanges,
+  AppointmentDay,
+  Booking,
+  Edited,
+  ImportReport,
+  NewAppointment,
+  StatusChanged,
 } from "../bindings";
 import type { StoreChange } from "./events";
 
@@ -44,5 +63,47 @@ export interface Backend {
   syncStatus(): Promise<SyncSnapshot>;
   /** Delivery rate, texts per day, segments and cost per month, failures by error code. */
   dashboard(): Promise<Dashboard>;
+  /** One day of the schedule in the clinic's zone, earliest first; `null` is the clinic's today. */
+  listAppointments(date: string | null): Promise<AppointmentDay>;
+  /**
+   * Stores the booking, then queues its confirmation. The booking stands even when the text
+   * cannot go (`sms.ok` false with the reason); rejects only for bad details (`InvalidInput`,
+   * `InvalidNumber`).
+   */
+  bookAppointment(input: NewAppointment): Promise<Booking>;
+  /** `null` fields stay as they are; a new time sends a new confirmation. Booked only. */
+  editAppointment(id: number, changes: AppointmentChanges): Promise<Edited>;
+  /** Cancels a booked appointment and its unsent confirmation and reminders. */
+  cancelAppointment(id: number): Promise<StatusChanged>;
+  markArrived(id: number): Promise<StatusChanged>;
+  markNoShow(id: number): Promise<StatusChanged>;
+  /** Imports a CSV file's text: every row reported, bad rows never stop good ones, nothing texted. */
+  importAppointmentsCsv(contents: string): Promise<ImportReport>;
   onEvent(handler: (change: StoreChange) => void): Unsubscribe;
+
+  /** Every number's opt-in/out state with the event that set it (the evidence). */
+  listOptStates(): Promise<OptState[]>;
+  /** Texts waiting for staff, newest first. */
+  listStaffFlags(): Promise<StaffFlag[]>;
+  /** `opted_out` records the opt-out (plain-words flags only); rejects for a flag already closed. */
+  resolveFlag(id: number, resolution: FlagResolution): Promise<void>;
+  /** Consent records, newest first. */
+  listConsent(): Promise<ConsentEvent[]>;
+  /** Rejects with `InvalidNumber` or `InvalidInput` (e.g. a note that is too long). */
+  recordConsent(input: ConsentInput): Promise<ConsentEvent>;
+  verifyAudit(): Promise<VerifyReport>;
+  /** One page of the audit log, newest first; `phone` limits it to rows about that number. */
+  readAudit(query: AuditQuery): Promise<AuditPage>;
+  /** Writes a CSV file and says where; rejects with `InvalidInput` for a bad date range. */
+  exportAudit(input: AuditExportInput): Promise<AuditExportResult>;
+  listSettings(): Promise<SettingEntry[]>;
+  /** Validated by the core (`InvalidInput` with the reason); an empty value resets to the default. */
+  setSetting(key: string, value: string): Promise<SettingEntry>;
+}
+
+export interface AuditQuery {
+  /** Zero-based. */
+  page: number;
+  pageSize: number;
+  phone?: string;
 }

@@ -39,6 +39,10 @@ const FALLBACK_MESSAGES: Record<ErrorCode, string> = {
     "The saved Twilio credentials can't be read on this computer. Ask your clinic admin to re-enter them in Settings.",
   KeyringUnavailable:
     "This computer has no safe place to keep the Twilio credentials. Ask your clinic admin to check the Settings screen.",
+  AdminRequired:
+    "Only the clinic admin can change this. Ask them to unlock Settings with the admin passphrase.",
+  LockedOut:
+    "Too many wrong passphrases were tried. Wait a few minutes, then ask the clinic admin to try again.",
   Internal:
     "Something went wrong inside Clinic Desk. Try again, and tell your clinic admin if it keeps happening.",
 };

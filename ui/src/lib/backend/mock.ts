@@ -7,7 +7,18 @@
  */
 import type {
   AppStatus,
+  AuditExportInput,
+  AuditExportResult,
+  AuditLine,
+  AuditPage,
+  ConsentEvent,
+  ConsentInput,
   Dashboard,
+  FlagResolution,
+  OptState,
+  SettingEntry,
+  StaffFlag,
+  VerifyReport,
   MessageStatus,
   NewPatient,
   OutboxState,
@@ -19,9 +30,19 @@ import type {
   ThreadMessage,
   ThreadSummary,
 } from "../bindings";
-import type { Backend, Unsubscribe } from "./backend";
+import type { AuditQuery, Backend, Unsubscribe } from "./backend";
 import { BackendError } from "./errors";
 import type { StoreChange } from "./events";
+import type {
+  AppointmentChanges,
+  AppointmentDay,
+  Booking,
+  Edited,
+  ImportReport,
+  NewAppointment,
+  StatusChanged,
+} from "../bindings";
+import { MockAppointments, type MockAppointmentOptions } from "./mock-appointments";
 
 export type MockMethod =
   | "appStatus"
@@ -35,7 +56,24 @@ export type MockMethod =
   | "setChatOpen"
   | "previewText"
   | "syncStatus"
-  | "dashboard";
+  | "listAppointments"
+  | "bookAppointment"
+  | "editAppointment"
+  | "cancelAppointment"
+  | "markArrived"
+  | "markNoShow"
+  | "importAppointmentsCsv"
+  | "dashboard"
+  | "listOptStates"
+  | "listStaffFlags"
+  | "resolveFlag"
+  | "listConsent"
+  | "recordConsent"
+  | "verifyAudit"
+  | "readAudit"
+  | "exportAudit"
+  | "listSettings"
+  | "setSetting";
 
 export interface MockCall {
   method: MockMethod;
@@ -54,6 +92,8 @@ export interface MockOptions {
   sync?: SyncSnapshot;
   /** What the dashboard shows (default: a clinic with no texts yet). */
   dashboard?: Dashboard;
+  /** The appointment book, the clinic's today, and whether confirmation texts fail. */
+  appointments?: MockAppointmentOptions;
   pricePerSegment?: number;
   /** Methods that reject with the given error until `fail(method, null)` clears them. */
   failures?: Partial<Record<MockMethod, BackendError>>;
@@ -61,6 +101,49 @@ export interface MockOptions {
   latencyMs?: number;
   /** Moves sent texts to sent, then delivered, after this long (browser preview only). */
   deliverAfterMs?: number;
+  /** Opt-in/out states with evidence; opted-out ones also block sends, like `optedOut`. */
+  optStates?: OptState[];
+  /** Staff flags (open and closed). */
+  flags?: StaffFlag[];
+  /** Consent records, newest first. */
+  consent?: ConsentEvent[];
+  /** Audit rows in any order; shown newest first. */
+  audit?: AuditLine[];
+  /** What "Verify chain" reports (default: intact, with the audit rows counted). */
+  verify?: VerifyReport;
+  /** The settings catalogue (default: `MOCK_SETTINGS`). */
+  settings?: SettingEntry[];
+}
+
+function setting(key: string, value: string, description: string): SettingEntry {
+  return { key, value, default: value, description, isDefault: true };
+}
+
+/** A few settings of each group, enough to exercise the Settings screen. */
+export const MOCK_SETTINGS: readonly SettingEntry[] = [
+  setting("clinic.name", "The clinic", "The clinic's name as patients see it in texts (1 to 60 characters)."),
+  setting("clinic.timezone", "America/New_York", "IANA time zone appointments, reminders and the sending window are read in."),
+  setting("sending_window.start", "08:00", "Time (HH:MM, 24 h) from which texts may go out each day; before it is quiet time."),
+  setting("sending_window.end", "21:00", "Time (HH:MM, 24 h) after which texts wait for the next day; must be after the start."),
+  setting("keywords.opt_out", "", "Extra opt-out words (comma-separated), besides STOP, STOPALL, UNSUBSCRIBE, CANCEL, END, QUIT, REVOKE, OPTOUT."),
+  setting("replies.help", "{clinic_name}: for help call {clinic_phone}. Reply STOP to opt out.", "Answer to HELP; must contain STOP."),
+  setting("reminders.hours_before", "24", "Hours before an appointment at which reminders go out, comma-separated (1 to 336)."),
+  setting("messages.price_per_segment", "0.0079", "Price of one SMS segment in the account's currency, for cost estimates."),
+  setting("outbox.ambiguous_grace_seconds", "180", "Seconds an unanswered send must stay absent from Twilio's list before it is sent again (30 to 3600)."),
+];
+
+/**
+ * The mock's stand-in for the core's validators: the sending-window times must be HH:MM, the
+ * name must not be blank, the reminder hours must be numbers. The core checks far more.
+ */
+function mockValidateSetting(key: string, value: string): string | null {
+  if (key.startsWith("sending_window.") && key !== "sending_window.holidays" && !/^([01]\d|2[0-3]):[0-5]\d$/.test(value)) {
+    return `cannot set ${key}: "${value}" is not a time; write it as HH:MM in 24-hour time, e.g. 08:00`;
+  }
+  if (key === "reminders.hours_before" && !/^\d+(\s*,\s*\d+)*$/.test(value)) {
+    return `cannot set ${key}: "${value}" is not a list of hours; write numbers separated by commas, e.g. 24, 2`;
+  }
+  return null;
 }
 
 /** Demo, because nothing the mock does ever reaches a real phone. */
@@ -147,10 +230,17 @@ export class MockBackend implements Backend {
   private quietHours: boolean;
   private sync: SyncSnapshot;
   private dashboardFigures: Dashboard;
+  private appointmentBook: MockAppointments;
   private pricePerSegment: number;
   private failures: Partial<Record<MockMethod, BackendError>>;
   private latencyMs: number;
   private deliverAfterMs: number | null;
+  private optStates: OptState[];
+  private flags: StaffFlag[];
+  private consent: ConsentEvent[];
+  private audit: AuditLine[];
+  private verifyReport: VerifyReport | null;
+  private settings: SettingEntry[];
   private nextId: number;
   private handlers = new Set<(change: StoreChange) => void>();
   private gate: Promise<void> | null = null;
@@ -165,10 +255,21 @@ export class MockBackend implements Backend {
     this.quietHours = options.quietHours ?? false;
     this.sync = structuredClone(options.sync ?? { status: null, backfill: [] });
     this.dashboardFigures = structuredClone(options.dashboard ?? EMPTY_DASHBOARD);
+    this.appointmentBook = new MockAppointments(options.appointments ?? {}, mockNormalizePhone, (e164) => {
+      const found = this.patients.find((p) => p.phones.some((ph) => ph.e164 === e164));
+      return found ? `${found.firstName} ${found.lastName}` : null;
+    });
     this.pricePerSegment = options.pricePerSegment ?? 0.0079;
     this.failures = { ...options.failures };
     this.latencyMs = options.latencyMs ?? 0;
     this.deliverAfterMs = options.deliverAfterMs ?? null;
+    this.optStates = structuredClone(options.optStates ?? []);
+    for (const s of this.optStates) if (s.state === "opted_out") this.optedOut.add(s.phone);
+    this.flags = structuredClone(options.flags ?? []);
+    this.consent = structuredClone(options.consent ?? []);
+    this.audit = structuredClone(options.audit ?? []);
+    this.verifyReport = structuredClone(options.verify ?? null);
+    this.settings = structuredClone(options.settings ?? [...MOCK_SETTINGS]);
     this.nextId = 1;
     for (const list of this.messages.values()) {
       for (const m of list) this.nextId = Math.max(this.nextId, m.id + 1);
@@ -208,6 +309,18 @@ export class MockBackend implements Backend {
 
   setQuietHours(quiet: boolean): void {
     this.quietHours = quiet;
+  }
+
+  setVerify(report: VerifyReport | null): void {
+    this.verifyReport = structuredClone(report);
+  }
+
+  /** A flag raised by the engine (e.g. a plain-words opt-out arriving), announced as the core does. */
+  addFlag(flag: StaffFlag): void {
+    this.flags.push(structuredClone(flag));
+    const thread = this.threads.find((t) => t.phone === flag.phone);
+    if (thread) thread.flagged = true;
+    this.emit({ type: "threads", phones: [flag.phone] });
   }
 
   setSync(snapshot: SyncSnapshot): void {
@@ -366,6 +479,190 @@ export class MockBackend implements Backend {
   async dashboard(): Promise<Dashboard> {
     await this.enter("dashboard", []);
     return structuredClone(this.dashboardFigures);
+  }
+
+  /** Confirmation texts fail with `reason` from now on (`null`: they are queued again). */
+  setSmsFailure(reason: string | null): void {
+    this.appointmentBook.smsFailure = reason;
+  }
+
+  async listAppointments(date: string | null): Promise<AppointmentDay> {
+    await this.enter("listAppointments", [date]);
+    return this.appointmentBook.day(date);
+  }
+
+  async bookAppointment(input: NewAppointment): Promise<Booking> {
+    await this.enter("bookAppointment", [structuredClone(input)]);
+    return this.announcingAppointments(this.appointmentBook.book(input));
+  }
+
+  async editAppointment(id: number, changes: AppointmentChanges): Promise<Edited> {
+    await this.enter("editAppointment", [id, structuredClone(changes)]);
+    return this.announcingAppointments(this.appointmentBook.edit(id, changes));
+  }
+
+  async cancelAppointment(id: number): Promise<StatusChanged> {
+    await this.enter("cancelAppointment", [id]);
+    return this.announcingAppointments(this.appointmentBook.setStatus(id, ["booked"], "cancelled"));
+  }
+
+  async markArrived(id: number): Promise<StatusChanged> {
+    await this.enter("markArrived", [id]);
+    return this.announcingAppointments(this.appointmentBook.setStatus(id, ["booked", "no_show"], "arrived"));
+  }
+
+  async markNoShow(id: number): Promise<StatusChanged> {
+    await this.enter("markNoShow", [id]);
+    return this.announcingAppointments(this.appointmentBook.setStatus(id, ["booked"], "no_show"));
+  }
+
+  async importAppointmentsCsv(contents: string): Promise<ImportReport> {
+    await this.enter("importAppointmentsCsv", [contents]);
+    const report = this.appointmentBook.import(contents);
+    return report.imported > 0 ? this.announcingAppointments(report) : report;
+  }
+
+  private announcingAppointments<T>(result: T): T {
+    // Like the core, announce the write after it is stored rather than before.
+    queueMicrotask(() => this.emit({ type: "appointments" }));
+    return result;
+  }
+
+  async listOptStates(): Promise<OptState[]> {
+    await this.enter("listOptStates", []);
+    return structuredClone(this.optStates);
+  }
+
+  async listStaffFlags(): Promise<StaffFlag[]> {
+    await this.enter("listStaffFlags", []);
+    const open = this.flags.filter((f) => f.resolvedAt === null);
+    return structuredClone(open.sort((a, b) => b.createdAt - a.createdAt || b.id - a.id));
+  }
+
+  async resolveFlag(id: number, resolution: FlagResolution): Promise<void> {
+    await this.enter("resolveFlag", [id, resolution]);
+    const flag = this.flags.find((f) => f.id === id);
+    if (!flag) throw new BackendError("NotFound", `flag ${id} no longer exists`);
+    if (flag.resolvedAt !== null) {
+      throw new BackendError("InvalidInput", `flag ${id} was already resolved`);
+    }
+    if (resolution === "opted_out" && flag.reason !== "plain_words_opt_out") {
+      throw new BackendError("InvalidInput", `flag ${id} is not an opt-out; resolve it as done or dismissed`);
+    }
+    const now = Date.now();
+    flag.resolvedAt = now;
+    flag.resolvedBy = "front desk";
+    if (resolution === "opted_out") {
+      this.optedOut.add(flag.phone);
+      this.optStates = [
+        { phone: flag.phone, state: "opted_out", keyword: null, sid: flag.messageSid, at: now, source: "staff" },
+        ...this.optStates.filter((s) => s.phone !== flag.phone),
+      ];
+    }
+    const thread = this.threads.find((t) => t.phone === flag.phone);
+    if (thread) thread.flagged = this.flags.some((f) => f.phone === flag.phone && f.resolvedAt === null);
+    queueMicrotask(() => this.emit({ type: "threads", phones: [flag.phone] }));
+  }
+
+  async listConsent(): Promise<ConsentEvent[]> {
+    await this.enter("listConsent", []);
+    return structuredClone(this.consent);
+  }
+
+  async recordConsent(input: ConsentInput): Promise<ConsentEvent> {
+    await this.enter("recordConsent", [structuredClone(input)]);
+    const phone = mockNormalizePhone(input.phone);
+    if (!phone) {
+      throw new BackendError(
+        "InvalidNumber",
+        `"${input.phone.trim()}" isn't a phone number. Enter the full number with area code, for example (415) 555-0134.`,
+      );
+    }
+    const note = input.note.trim();
+    if (Array.from(note).length > 500) {
+      throw new BackendError("InvalidInput", "the note is too long; keep it to 500 characters");
+    }
+    const event: ConsentEvent = {
+      id: this.consent.reduce((max, c) => Math.max(max, c.id), 0) + 1,
+      phone,
+      kind: input.kind,
+      method: input.method,
+      actor: "front desk",
+      note,
+      at: Date.now(),
+    };
+    this.consent = [event, ...this.consent];
+    queueMicrotask(() => this.emit({ type: "threads", phones: [phone] }));
+    return structuredClone(event);
+  }
+
+  async verifyAudit(): Promise<VerifyReport> {
+    await this.enter("verifyAudit", []);
+    if (this.verifyReport) return structuredClone(this.verifyReport);
+    const rows = this.audit.length;
+    return {
+      ok: true,
+      rows,
+      lastSeq: rows > 0 ? Math.max(...this.audit.map((r) => r.seq)) : null,
+      lastHash: null,
+      problem: null,
+      message: `the audit log is intact: ${rows} rows checked`,
+    };
+  }
+
+  async readAudit(query: AuditQuery): Promise<AuditPage> {
+    await this.enter("readAudit", [structuredClone(query)]);
+    let subject: string | null = null;
+    if (query.phone?.trim()) {
+      subject = mockNormalizePhone(query.phone);
+      if (!subject) throw new BackendError("InvalidNumber", `"${query.phone.trim()}" isn't a phone number.`);
+    }
+    const matching = this.audit
+      .filter((r) => subject === null || r.subject === subject)
+      .sort((a, b) => b.seq - a.seq);
+    const start = query.page * query.pageSize;
+    return {
+      rows: structuredClone(matching.slice(start, start + query.pageSize)),
+      total: matching.length,
+      page: query.page,
+      pageSize: query.pageSize,
+    };
+  }
+
+  async exportAudit(input: AuditExportInput): Promise<AuditExportResult> {
+    await this.enter("exportAudit", [structuredClone(input)]);
+    const from = input.from?.trim() || null;
+    const to = input.to?.trim() || null;
+    if (from && to && from > to) {
+      throw new BackendError("InvalidInput", `the start date ${from} is after the end date ${to}; swap them`);
+    }
+    const subject = input.phone?.trim() ? mockNormalizePhone(input.phone) : null;
+    const rows = this.audit.filter((r) => subject === null || r.subject === subject).length;
+    return { path: "/home/front-desk/Documents/clinic-desk-audit.csv", rows };
+  }
+
+  async listSettings(): Promise<SettingEntry[]> {
+    await this.enter("listSettings", []);
+    return structuredClone(this.settings);
+  }
+
+  async setSetting(key: string, value: string): Promise<SettingEntry> {
+    await this.enter("setSetting", [key, value]);
+    const entry = this.settings.find((s) => s.key === key);
+    if (!entry) {
+      throw new BackendError(
+        "InvalidInput",
+        `"${key}" is not a setting; the settings are: ${this.settings.map((s) => s.key).join(", ")}`,
+      );
+    }
+    const trimmed = value.trim();
+    if (trimmed) {
+      const problem = mockValidateSetting(key, trimmed);
+      if (problem) throw new BackendError("InvalidInput", problem);
+    }
+    entry.value = trimmed || entry.default;
+    entry.isDefault = !trimmed;
+    return structuredClone(entry);
   }
 
   onEvent(handler: (change: StoreChange) => void): Unsubscribe {

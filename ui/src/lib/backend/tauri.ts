@@ -5,8 +5,18 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
 import type {
+  AuditExportInput,
+  AuditExportResult,
+  AuditPage,
+  ConsentEvent,
+  ConsentInput,
   Dashboard,
   AppStatus,
+  FlagResolution,
+  OptState,
+  SettingEntry,
+  StaffFlag,
+  VerifyReport,
   NewPatient,
   Patient,
   SendTextInput,
@@ -16,7 +26,16 @@ import type {
   ThreadMessage,
   ThreadSummary,
 } from "../bindings";
-import type { Backend, Unsubscribe } from "./backend";
+import type { AuditQuery, Backend, Unsubscribe } from "./backend";
+import type {
+  AppointmentChanges,
+  AppointmentDay,
+  Booking,
+  Edited,
+  ImportReport,
+  NewAppointment,
+  StatusChanged,
+} from "../bindings";
 import { toBackendError } from "./errors";
 import { STORE_CHANGED_EVENT, parseStoreChanges, type StoreChange } from "./events";
 
@@ -34,6 +53,23 @@ interface Commands {
   preview_text: { args: { body: string; to: string | null }; result: TextPreview };
   sync_status: { args: null; result: SyncSnapshot };
   dashboard: { args: null; result: Dashboard };
+  list_appointments: { args: { date: string | null }; result: AppointmentDay };
+  book_appointment: { args: { input: NewAppointment }; result: Booking };
+  edit_appointment: { args: { id: number; changes: AppointmentChanges }; result: Edited };
+  cancel_appointment: { args: { id: number }; result: StatusChanged };
+  mark_arrived: { args: { id: number }; result: StatusChanged };
+  mark_no_show: { args: { id: number }; result: StatusChanged };
+  import_appointments_csv: { args: { contents: string }; result: ImportReport };
+  list_opt_states: { args: null; result: OptState[] };
+  list_staff_flags: { args: null; result: StaffFlag[] };
+  resolve_flag: { args: { id: number; resolution: FlagResolution }; result: null };
+  list_consent: { args: null; result: ConsentEvent[] };
+  record_consent: { args: { input: ConsentInput }; result: ConsentEvent };
+  verify_audit: { args: null; result: VerifyReport };
+  read_audit: { args: { page: number; pageSize: number; phone: string | null }; result: AuditPage };
+  export_audit: { args: { input: AuditExportInput }; result: AuditExportResult };
+  list_settings: { args: null; result: SettingEntry[] };
+  set_setting: { args: { key: string; value: string }; result: SettingEntry };
 }
 
 export type CommandName = keyof Commands;
@@ -97,6 +133,75 @@ export class TauriBackend implements Backend {
 
   dashboard(): Promise<Dashboard> {
     return call("dashboard");
+  }
+
+  listAppointments(date: string | null): Promise<AppointmentDay> {
+    return call("list_appointments", { date });
+  }
+
+  bookAppointment(input: NewAppointment): Promise<Booking> {
+    return call("book_appointment", { input });
+  }
+
+  editAppointment(id: number, changes: AppointmentChanges): Promise<Edited> {
+    return call("edit_appointment", { id, changes });
+  }
+
+  cancelAppointment(id: number): Promise<StatusChanged> {
+    return call("cancel_appointment", { id });
+  }
+
+  markArrived(id: number): Promise<StatusChanged> {
+    return call("mark_arrived", { id });
+  }
+
+  markNoShow(id: number): Promise<StatusChanged> {
+    return call("mark_no_show", { id });
+  }
+
+  importAppointmentsCsv(contents: string): Promise<ImportReport> {
+    return call("import_appointments_csv", { contents });
+  }
+
+  listOptStates(): Promise<OptState[]> {
+    return call("list_opt_states");
+  }
+
+  listStaffFlags(): Promise<StaffFlag[]> {
+    return call("list_staff_flags");
+  }
+
+  async resolveFlag(id: number, resolution: FlagResolution): Promise<void> {
+    await call("resolve_flag", { id, resolution });
+  }
+
+  listConsent(): Promise<ConsentEvent[]> {
+    return call("list_consent");
+  }
+
+  recordConsent(input: ConsentInput): Promise<ConsentEvent> {
+    return call("record_consent", { input });
+  }
+
+  verifyAudit(): Promise<VerifyReport> {
+    return call("verify_audit");
+  }
+
+  readAudit(query: AuditQuery): Promise<AuditPage> {
+    // Tauri maps camelCase argument keys to the Rust snake_case parameters (page_size).
+    return call("read_audit", { page: query.page, pageSize: query.pageSize, phone: query.phone ?? null });
+  }
+
+  exportAudit(input: AuditExportInput): Promise<AuditExportResult> {
+    return call("export_audit", { input });
+  }
+
+  listSettings(): Promise<SettingEntry[]> {
+    return call("list_settings");
+  }
+
+  setSetting(key: string, value: string): Promise<SettingEntry> {
+    return call("set_setting", { key, value });
   }
 
   onEvent(handler: (change: StoreChange) => void): Unsubscribe {

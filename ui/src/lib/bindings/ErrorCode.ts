@@ -3,4 +3,4 @@
 /**
  * What kind of failure this is, for the UI and scripts to act on.
  */
-export type ErrorCode = "InvalidInput" | "InvalidNumber" | "CredentialsMissing" | "KeyringUnavailable" | "OptedOut" | "QuietHours" | "NotConfigured" | "TwilioAuth" | "RateLimited" | "Offline" | "Twilio" | "NotFound" | "Conflict" | "DatabaseLocked" | "DatabaseTooNew" | "DatabaseCorrupt" | "Storage" | "Internal";
+export type ErrorCode = "InvalidInput" | "InvalidNumber" | "CredentialsMissing" | "KeyringUnavailable" | "OptedOut" | "QuietHours" | "NotConfigured" | "TwilioAuth" | "RateLimited" | "Offline" | "Twilio" | "NotFound" | "Conflict" | "DatabaseLocked" | "DatabaseTooNew" | "DatabaseCorrupt" | "Storage" | "Internal" | "AdminRequired" | "LockedOut";
