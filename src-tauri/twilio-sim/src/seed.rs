@@ -94,8 +94,8 @@ fn outcome(rng: &mut StdRng) -> Outcome {
 
 /// US area codes the seeded patients are spread over.
 const AREA_CODES: [u16; 30] = [
-    201, 202, 203, 205, 206, 207, 208, 209, 210, 212, 213, 214, 215, 216, 217, 218, 219, 224,
-    225, 228, 229, 231, 234, 239, 240, 248, 251, 252, 253, 254,
+    201, 202, 203, 205, 206, 207, 208, 209, 210, 212, 213, 214, 215, 216, 217, 218, 219, 224, 225,
+    228, 229, 231, 234, 239, 240, 248, 251, 252, 253, 254,
 ];
 
 /// The number of seeded patient `index`. The first 3,000 are in the 555-0100..0199 block that is
