@@ -173,6 +173,105 @@ async function inboundCount(browser, body) {
   return count;
 }
 
+/** Demo patients (see src-tauri/app/src/demo.rs): one answers every text, one is a landline. */
+const ANSWERING_PATIENT = "Ben Okafor";
+const ANSWERING_REPLY = "Is there parking at the clinic?";
+const LANDLINE_PATIENT = "Ivan Petrov";
+/** Delivery states in the order a text may pass through them. */
+const DELIVERY_ORDER = ["waiting", "sent", "delivered"];
+
+async function isDemo(browser) {
+  const mode = await browser.$(sel("statusMode")).getAttribute("data-mode");
+  if (mode !== "demo") console.log(`     skipped: mode is ${mode}`);
+  return mode === "demo";
+}
+
+/** Opens the conversation with a demo patient, found through the inbox search. */
+async function openConversation(browser, name) {
+  await goTo(browser, "navInbox", "screenInbox");
+  await waitUntilLoaded(browser);
+  await browser.$(sel("inboxSearch")).setValue(name);
+  await browser.waitUntil(async () => (await browser.$$(sel("threadRow"))).length === 1, {
+    timeout: STARTUP_TIMEOUT,
+    timeoutMsg: `searching for ${name} did not narrow the inbox to one conversation`,
+  });
+  await browser.$(sel("threadRow")).click();
+  await browser.$(sel("screenChat")).waitForDisplayed({ timeout: STEP_TIMEOUT });
+  await browser.$(sel("composerInput")).waitForEnabled({ timeout: STEP_TIMEOUT });
+}
+
+/** The open chat's outbound bubble reading `body`, if shown. */
+async function outboundRow(browser, body) {
+  for (const row of await browser.$$(sel("messageRow"))) {
+    if ((await row.getAttribute("data-direction")) !== "outbound") continue;
+    if (squash(await row.getText()).includes(body)) return row;
+  }
+  return null;
+}
+
+/**
+ * Sends `body` from the open chat and records the delivery states its bubble shows, polling
+ * until one of `until` or the timeout. Returns the distinct states in the order seen.
+ */
+async function sendAndWatch(browser, body, until) {
+  await browser.$(sel("composerInput")).setValue(body);
+  await browser.$(sel("composerSend")).click();
+  const seen = [];
+  await browser.waitUntil(
+    async () => {
+      const row = await outboundRow(browser, body);
+      if (!row) return false;
+      const status = row.$(sel("messageStatus"));
+      if (!(await status.isExisting())) return false;
+      const state = await status.getAttribute("data-state");
+      if (seen[seen.length - 1] !== state) seen.push(state);
+      return until.includes(state);
+    },
+    { timeout: REPLY_TIMEOUT, interval: 100, timeoutMsg: `"${body}" never reached ${until.join(" or ")}` },
+  );
+  return seen;
+}
+
+async function textIsDeliveredAndAnswered(browser) {
+  if (!(await isDemo(browser))) return;
+  await openConversation(browser, ANSWERING_PATIENT);
+  const before = await inboundCount(browser, ANSWERING_REPLY);
+  const seen = await sendAndWatch(browser, "Your results are ready to pick up at the desk.", [
+    "delivered",
+    "failed",
+  ]);
+  console.log(`     states: ${seen.join(" → ")}`);
+  assert(seen[0] === "waiting", `the text did not start with the clock (waiting): ${seen.join(", ")}`);
+  assert(seen[seen.length - 1] === "delivered", `the text ended ${seen[seen.length - 1]}, not delivered`);
+  const order = seen.map((state) => DELIVERY_ORDER.indexOf(state));
+  assert(
+    order.every((rank, i) => rank >= 0 && (i === 0 || rank > order[i - 1])),
+    `the delivery state went backwards or took an unknown value: ${seen.join(", ")}`,
+  );
+  await browser.waitUntil(async () => (await inboundCount(browser, ANSWERING_REPLY)) > before, {
+    timeout: REPLY_TIMEOUT,
+    timeoutMsg: `"${ANSWERING_REPLY}" never appeared in the open chat`,
+  });
+  await browser.pause(400);
+  await browser.saveScreenshot(`${SCREENSHOT_DIR}chat-delivered-and-answered.png`);
+}
+
+async function failedTextShowsItsReason(browser) {
+  if (!(await isDemo(browser))) return;
+  await openConversation(browser, LANDLINE_PATIENT);
+  const body = "Please call us to confirm your appointment.";
+  const seen = await sendAndWatch(browser, body, ["failed", "delivered"]);
+  console.log(`     states: ${seen.join(" → ")}`);
+  assert(seen[seen.length - 1] === "failed", `a text to a landline ended ${seen[seen.length - 1]}`);
+  const problem = (await outboundRow(browser, body)).$(sel("messageProblem"));
+  await problem.waitForDisplayed({ timeout: STEP_TIMEOUT });
+  const reason = squash(await problem.getText());
+  assert(/landline/i.test(reason), `the failed text does not say why in words: "${reason}"`);
+  console.log(`     reason: ${reason}`);
+  await browser.pause(400);
+  await browser.saveScreenshot(`${SCREENSHOT_DIR}chat-failed-text.png`);
+}
+
 /**
  * Demo mode only: a patient opts out in plain words, staff confirm it on the Compliance screen,
  * and the chat then shows the opt-out banner with the composer disabled.
@@ -453,6 +552,14 @@ async function main() {
       await browser.saveScreenshot(`${SCREENSHOT_DIR}patient-invalid-number.png`);
       await browser.$(sel("newPatientCancel")).click();
     });
+
+    await step(browser, "demo mode: a text goes from clock to ✓ to ✓✓ and the reply appears without a click", () =>
+      textIsDeliveredAndAnswered(browser),
+    );
+
+    await step(browser, "demo mode: a text to a landline shows ⚠ with the reason in words", () =>
+      failedTextShowsItsReason(browser),
+    );
 
     await step(browser, "demo mode: a plain-words opt-out is confirmed by staff and blocks the chat", () =>
       plainWordsOptOut(browser),

@@ -19,7 +19,7 @@ use serde_json::{json, Value};
 use twilio_sim::{SimConfig, SimHandle};
 
 /// The sample clinic's patients, in the order of the simulator's seeded patient numbers.
-const PATIENTS: [(&str, &str); 8] = [
+const PATIENTS: [(&str, &str); 9] = [
     ("Ana", "Rivera"),
     ("Ben", "Okafor"),
     ("Chloe", "Nguyen"),
@@ -28,12 +28,17 @@ const PATIENTS: [(&str, &str); 8] = [
     ("Farah", "Haddad"),
     ("Gus", "Lindqvist"),
     ("Hana", "Sato"),
+    ("Ivan", "Petrov"),
 ];
+
+/// The demo patient whose number turns out to be a landline: texts to them end undelivered
+/// (Twilio 30006), so a failed text and its reason can be seen.
+const LANDLINE_PATIENT: usize = 8;
 
 /// What each demo patient answers (same order as `PATIENTS`), one per text received, the last
 /// repeated: confirmations, questions, a reschedule request, a HELP, a STOP and an opt-out in
 /// plain words, so every path of the product can be seen working.
-const REPLIES: [&[&str]; 8] = [
+const REPLIES: [&[&str]; 9] = [
     &["C", "Thank you!"],
     &["Is there parking at the clinic?", "Great, thanks"],
     &["See you then 👍"],
@@ -42,6 +47,7 @@ const REPLIES: [&[&str]; 8] = [
     &["please stop texting me"],
     &["STOP"],
     &["Can I come 15 minutes later?", "OK"],
+    &[],
 ];
 
 /// Demo clinic settings: a name and phone for the help text, the workstation's zone, and a
@@ -88,6 +94,16 @@ pub fn start(data_dir: &Path) -> Result<(Store, KeyStore, Demo), DemoError> {
             &sim,
             "/_sim/seed",
             json!({"patients": PATIENTS.len(), "messages": 120, "days": 7}),
+        )
+        .await?;
+        control(
+            &sim,
+            "/_sim/outcomes",
+            json!({
+                "to": twilio_sim::seed::patient_number(LANDLINE_PATIENT as u32),
+                "status": "undelivered",
+                "error_code": 30006,
+            }),
         )
         .await?;
         Ok::<_, DemoError>(sim)
@@ -180,9 +196,16 @@ async fn respond_to_texts(base_url: String, clinic: String) {
             let Some(&index) = patient_index.get(to) else {
                 continue;
             };
-            let count = received.entry(to.to_string()).or_default();
+            // A text that never reached the phone gets no answer.
+            if matches!(message["status"].as_str(), Some("undelivered" | "failed")) {
+                continue;
+            }
             let answers = REPLIES[index];
-            let body = answers[(*count).min(answers.len() - 1)];
+            let Some(last) = answers.len().checked_sub(1) else {
+                continue;
+            };
+            let count = received.entry(to.to_string()).or_default();
+            let body = answers[(*count).min(last)];
             *count += 1;
             let _ = http
                 .post(format!("{base_url}/_sim/inbound"))
