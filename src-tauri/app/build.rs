@@ -23,6 +23,8 @@ fn main() {
             "mark_arrived",
             "mark_no_show",
             "import_appointments_csv",
+            "preview_group_message",
+            "send_group_message",
             "list_opt_states",
             "list_staff_flags",
             "resolve_flag",
@@ -33,6 +35,13 @@ fn main() {
             "export_audit",
             "list_settings",
             "set_setting",
+            "access_status",
+            "set_admin_passphrase",
+            "unlock_admin",
+            "lock_admin",
+            "credentials_summary",
+            "save_and_test",
+            "leave_demo_mode",
         ]),
     ))
     .expect("tauri build configuration");

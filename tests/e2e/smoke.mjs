@@ -151,6 +151,40 @@ async function fillNewPatient(browser, patient) {
   await browser.$(sel("newPatientSubmit")).click();
 }
 
+/** The demo database is new at each start, so Settings first asks for a passphrase to be chosen. */
+const ADMIN_PASSPHRASE = "smoke test admin passphrase";
+
+async function adminGate(browser) {
+  await goTo(browser, "navSettings", "screenSettings");
+  const setup = browser.$(sel("adminSetupForm"));
+  await setup.waitForDisplayed({ timeout: STEP_TIMEOUT, timeoutMsg: "Settings did not ask for a new admin passphrase" });
+  assert((await browser.$$(sel("settingRow"))).length === 0, "settings are shown before a passphrase is set");
+  await setup.$(sel("adminNewPassphrase")).setValue(ADMIN_PASSPHRASE);
+  await setup.$(sel("adminConfirmPassphrase")).setValue(ADMIN_PASSPHRASE);
+  await setup.$(sel("adminSetSubmit")).click();
+  await browser.$(sel("adminUnlocked")).waitForDisplayed({ timeout: STEP_TIMEOUT });
+
+  await browser.$(sel("adminLock")).click();
+  const unlock = browser.$(sel("adminUnlockForm"));
+  await unlock.waitForDisplayed({ timeout: STEP_TIMEOUT, timeoutMsg: "Lock did not bring back the passphrase form" });
+  await unlock.$(sel("adminPassphrase")).setValue("not the admin passphrase");
+  await unlock.$(sel("adminUnlockSubmit")).click();
+  const error = unlock.$(sel("adminError"));
+  await error.waitForDisplayed({ timeout: STEP_TIMEOUT, timeoutMsg: "a wrong passphrase was not refused" });
+  const text = squash(await error.getText());
+  assert(/wrong admin passphrase/i.test(text) && /tries? /.test(text), `refusal does not say tries left: "${text}"`);
+  assert((await browser.$$(sel("settingRow"))).length === 0, "a wrong passphrase showed the settings");
+  console.log(`     message: ${text}`);
+
+  await unlock.$(sel("adminPassphrase")).setValue(ADMIN_PASSPHRASE);
+  await unlock.$(sel("adminUnlockSubmit")).click();
+  await browser.$(sel("settingRow")).waitForDisplayed({ timeout: STEP_TIMEOUT, timeoutMsg: "unlocking did not show the settings" });
+  const summary = browser.$(sel("twilioSummary"));
+  await summary.waitForDisplayed({ timeout: STEP_TIMEOUT, timeoutMsg: "the saved Twilio account is not shown" });
+  assert(squash(await summary.getText()).includes("••••"), "the saved secret is not shown masked");
+  await browser.saveScreenshot(`${SCREENSHOT_DIR}settings-unlocked.png`);
+}
+
 async function goTo(browser, nav, screen) {
   const item = browser.$(sel(nav));
   await item.waitForClickable({ timeout: STEP_TIMEOUT });
@@ -563,6 +597,10 @@ async function main() {
 
     await step(browser, "demo mode: a plain-words opt-out is confirmed by staff and blocks the chat", () =>
       plainWordsOptOut(browser),
+    );
+
+    await step(browser, "settings: first run asks for an admin passphrase, a wrong one is refused, then it unlocks", () =>
+      adminGate(browser),
     );
 
     await step(browser, "settings: a bad value is refused beside the field, in words", async () => {

@@ -54,6 +54,14 @@ mod tests {
         export::<crate::commands::compliance::AuditPage>(dir).unwrap();
         export::<crate::commands::compliance::AuditExportInput>(dir).unwrap();
         export::<crate::commands::compliance::AuditExportResult>(dir).unwrap();
+        export::<crate::commands::admin::AdminStatus>(dir).unwrap();
+        export::<crate::commands::admin::SaveAndTestInput>(dir).unwrap();
+        export::<clinic_desk_core::credentials::CredentialsSummary>(dir).unwrap();
+        export::<clinic_desk_core::setup_check::TestReport>(dir).unwrap();
+        export::<crate::commands::group::GroupPreviewInput>(dir).unwrap();
+        export::<crate::commands::group::GroupSendInput>(dir).unwrap();
+        export::<clinic_desk_core::bulk::GroupPreview>(dir).unwrap();
+        export::<clinic_desk_core::bulk::GroupReport>(dir).unwrap();
     }
 
     fn committed_dir() -> PathBuf {

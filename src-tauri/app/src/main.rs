@@ -5,6 +5,7 @@
 // No console window behind the app on Windows release builds.
 #![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
 
+mod admin_session;
 mod bindings;
 mod commands;
 mod demo;
@@ -64,6 +65,7 @@ fn main() {
         .init();
 
     let result = tauri::Builder::default()
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let state = AppState::open()?;
             tracing::info!(db = %state.store.path().display(), "store opened");
@@ -93,6 +95,8 @@ fn main() {
             commands::appointments::mark_arrived,
             commands::appointments::mark_no_show,
             commands::appointments::import_appointments_csv,
+            commands::group::preview_group_message,
+            commands::group::send_group_message,
             commands::compliance::list_opt_states,
             commands::compliance::list_staff_flags,
             commands::compliance::resolve_flag,
@@ -103,6 +107,13 @@ fn main() {
             commands::compliance::export_audit,
             commands::settings::list_settings,
             commands::settings::set_setting,
+            commands::admin::access_status,
+            commands::admin::set_admin_passphrase,
+            commands::admin::unlock_admin,
+            commands::admin::lock_admin,
+            commands::admin::credentials_summary,
+            commands::admin::save_and_test,
+            commands::admin::leave_demo_mode,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

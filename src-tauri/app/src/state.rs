@@ -35,7 +35,13 @@ pub struct AppState {
     pub connection: Mutex<Option<Connection>>,
     /// The running demo (simulator and responder), when in demo mode.
     demo: Option<crate::demo::Demo>,
+    pub admin: crate::admin_session::AdminSessions,
 }
+
+/// Setting on the live database: `off` once an admin has left demo mode, so the app opens the
+/// clinic's own (possibly empty) database from then on.
+pub const DEMO_SETTING: &str = "app.demo";
+pub const DEMO_DECLINED: &str = "off";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -62,7 +68,12 @@ impl AppState {
         let store = Store::open(&path)?;
         let keys = workstation::key_store_for(&store)?;
         let demo_allowed = std::env::var("CLINIC_DESK_DEMO").map_or(true, |v| v.trim() != "0");
-        if explicit.is_none() && demo_allowed && store.configured_account()?.is_none() {
+        let demo_declined = store.setting(DEMO_SETTING)?.as_deref() == Some(DEMO_DECLINED);
+        if explicit.is_none()
+            && demo_allowed
+            && !demo_declined
+            && store.configured_account()?.is_none()
+        {
             let data_dir = path
                 .parent()
                 .map(PathBuf::from)
@@ -73,6 +84,7 @@ impl AppState {
                 keys,
                 connection: Mutex::new(None),
                 demo: Some(demo),
+                admin: Default::default(),
             });
         }
         Ok(Self {
@@ -80,6 +92,7 @@ impl AppState {
             keys,
             connection: Mutex::new(None),
             demo: None,
+            admin: Default::default(),
         })
     }
 

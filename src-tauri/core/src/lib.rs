@@ -7,6 +7,7 @@
 pub mod access;
 pub mod appointments;
 pub mod bindings;
+pub mod bulk;
 pub mod clock;
 pub mod compliance;
 pub mod composer;

@@ -236,6 +236,8 @@ pub async fn export_audit(
     state: State<'_, AppState>,
     input: AuditExportInput,
 ) -> CommandResult<AuditExportResult> {
+    // An export takes the clinic's whole record out of the app: admins only.
+    state.admin.require()?;
     let folder = export_folder(&app)?;
     blocking(&state.store, move |store| {
         export_into(store, &folder, &input)

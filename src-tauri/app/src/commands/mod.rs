@@ -1,9 +1,11 @@
 //! The commands the webview may call. Each one runs its store work on the blocking pool so the
 //! UI thread never waits on SQLite.
 
+pub mod admin;
 pub mod appointments;
 pub mod compliance;
 pub mod dashboard;
+pub mod group;
 pub mod settings;
 
 use clinic_desk_core::clock::SystemClock;

@@ -1,6 +1,6 @@
 //! The Settings screen: every documented setting, and saving one (validated by the core).
 //!
-//! Not gated yet: an admin gate, when it exists, wraps these commands rather than changing them.
+//! Saving needs an unlocked admin session; reading does not (receptionists see what is in force).
 
 use clinic_desk_core::settings::{self, SettingEntry};
 use tauri::State;
@@ -23,7 +23,22 @@ pub async fn set_setting(
     key: String,
     value: String,
 ) -> CommandResult<SettingEntry> {
-    blocking(&state.store, move |store| save(store, &key, &value)).await
+    let sessions = state.admin.clone();
+    blocking(&state.store, move |store| {
+        save_as_admin(&sessions, store, &key, &value)
+    })
+    .await
+}
+
+/// [`save`] behind the admin gate.
+pub fn save_as_admin(
+    sessions: &crate::admin_session::AdminSessions,
+    store: &clinic_desk_core::Store,
+    key: &str,
+    value: &str,
+) -> clinic_desk_core::Result<SettingEntry> {
+    sessions.require()?;
+    save(store, key, value)
 }
 
 pub fn save(
@@ -67,6 +82,27 @@ mod tests {
         let reset = save(&store, settings::SENDING_WINDOW_START, "").unwrap();
         assert!(reset.is_default);
         assert_eq!(reset.value, reset.default);
+    }
+
+    #[test]
+    fn saving_needs_an_admin_session() {
+        let (_dir, store) = store();
+        let sessions = crate::admin_session::AdminSessions::default();
+        let err =
+            save_as_admin(&sessions, &store, settings::SENDING_WINDOW_START, "09:30").unwrap_err();
+        assert_eq!(err.code(), clinic_desk_core::ErrorCode::AdminRequired);
+        assert_eq!(
+            settings::get(&store, settings::SENDING_WINDOW_START).unwrap(),
+            "08:00"
+        );
+
+        clinic_desk_core::access::set_passphrase(&store, "a long passphrase", None, "admin")
+            .unwrap();
+        sessions
+            .start(clinic_desk_core::access::verify(&store, "a long passphrase", "admin").unwrap());
+        let saved =
+            save_as_admin(&sessions, &store, settings::SENDING_WINDOW_START, "09:30").unwrap();
+        assert_eq!(saved.value, "09:30");
     }
 
     #[test]

@@ -34,6 +34,9 @@ import type {
   NewAppointment,
   StatusChanged,
 } from "../bindings";
+import type { AdminStatus, CredentialsSummary, SaveAndTestInput, TestReport } from "../bindings";
+import type { GroupPreview, GroupPreviewInput, GroupReport, GroupSendInput } from "../bindings";
+import type { NotificationText } from "../notify/words";
 import type { StoreChange } from "./events";
 
 export type Unsubscribe = () => void;
@@ -80,6 +83,17 @@ export interface Backend {
   /** Imports a CSV file's text: every row reported, bad rows never stop good ones, nothing texted. */
   importAppointmentsCsv(contents: string): Promise<ImportReport>;
   onEvent(handler: (change: StoreChange) => void): Unsubscribe;
+  /** Who a group text would reach and who is left out (and why); queues nothing. */
+  previewGroupMessage(input: GroupPreviewInput): Promise<GroupPreview>;
+  /**
+   * Queues the text once per recipient; sending the same `groupId` again queues nothing twice.
+   * One bad number is reported in `failed`, never rejecting the whole group.
+   */
+  sendGroupMessage(input: GroupSendInput): Promise<GroupReport>;
+  /** A desktop notification (it cannot open a thread when clicked; see notify/alerts.ts). */
+  showNotification(text: NotificationText): Promise<void>;
+  /** The window's title, which carries the unread count. */
+  setWindowTitle(title: string): Promise<void>;
 
   /** Every number's opt-in/out state with the event that set it (the evidence). */
   listOptStates(): Promise<OptState[]>;
@@ -99,6 +113,20 @@ export interface Backend {
   listSettings(): Promise<SettingEntry[]>;
   /** Validated by the core (`InvalidInput` with the reason); an empty value resets to the default. */
   setSetting(key: string, value: string): Promise<SettingEntry>;
+
+  /** Whether a passphrase is set, the lockout, and whether this app holds an admin session. */
+  accessStatus(): Promise<AdminStatus>;
+  /** Sets (first run) or changes the passphrase and unlocks; `InvalidInput` with the rule broken. */
+  setAdminPassphrase(passphrase: string, current?: string): Promise<AdminStatus>;
+  /** Rejects with `AdminRequired` (wrong, with tries left) or `LockedOut` (how long to wait). */
+  unlockAdmin(passphrase: string): Promise<AdminStatus>;
+  lockAdmin(): Promise<AdminStatus>;
+  /** The saved Twilio account with its secret masked; `null` when none is saved. Admin only. */
+  credentialsSummary(): Promise<CredentialsSummary | null>;
+  /** Tests the details and saves them only when every check passed (or offline, when asked). */
+  saveAndTest(input: SaveAndTestInput): Promise<TestReport>;
+  /** Demo mode only: the app restarts on the clinic's own database, without demo data. */
+  leaveDemoMode(): Promise<void>;
 }
 
 export interface AuditQuery {

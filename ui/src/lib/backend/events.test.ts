@@ -6,9 +6,10 @@ describe("parseStoreChanges", () => {
     expect(parseStoreChanges({ type: "threadsChanged", phones: ["+14155550134"] })).toEqual([
       { type: "threads", phones: ["+14155550134"] },
     ]);
-    expect(parseStoreChanges({ type: "newReply", phone: "+1", body: "C", at: 1 })).toEqual([
-      { type: "threads", phones: ["+1"] },
+    expect(parseStoreChanges({ type: "newReply", phone: "+1", patientName: "Ana", body: "C", at: 1 })).toEqual([
+      { type: "threads", phones: ["+1"], reply: { phone: "+1", patientName: "Ana", body: "C" } },
     ]);
+    expect(parseStoreChanges({ type: "newReply", phone: "+1" })).toEqual([{ type: "threads", phones: ["+1"] }]);
     expect(parseStoreChanges({ type: "complianceChanged", phones: ["+2"] })).toEqual([
       { type: "threads", phones: ["+2"] },
     ]);

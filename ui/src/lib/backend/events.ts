@@ -6,11 +6,12 @@
  * they are and they arrive every second while a chat is open.
  */
 import type { BackfillProgress, CoreEvent, SyncState, SyncStatus } from "../bindings";
+import type { ReplyAlert } from "../notify/words";
 
 export type StoreChange =
   | { type: "patients" }
   /** `phones` absent: any thread may have changed (e.g. the outbox moved some texts). */
-  | { type: "threads"; phones?: readonly string[] }
+  | { type: "threads"; phones?: readonly string[]; reply?: ReplyAlert }
   | { type: "status" }
   | { type: "sync"; status: SyncStatus }
   | { type: "backfill"; progress: BackfillProgress }
@@ -54,10 +55,18 @@ function fold(type: CoreEvent["type"], item: Fields): StoreChange | null {
       const phones = stringList(item.phones);
       return phones ? { type: "threads", phones } : { type: "threads" };
     }
-    case "newReply":
-      return typeof item.phone === "string"
-        ? { type: "threads", phones: [item.phone] }
-        : { type: "threads" };
+    case "newReply": {
+      if (typeof item.phone !== "string") return { type: "threads" };
+      const reply =
+        typeof item.body === "string"
+          ? {
+              phone: item.phone,
+              patientName: typeof item.patientName === "string" ? item.patientName : null,
+              body: item.body,
+            }
+          : undefined;
+      return reply ? { type: "threads", phones: [item.phone], reply } : { type: "threads", phones: [item.phone] };
+    }
     case "outboxChanged":
       return { type: "threads" };
     case "patientsChanged":

@@ -43,6 +43,11 @@ import type {
   StatusChanged,
 } from "../bindings";
 import { MockAppointments, type MockAppointmentOptions } from "./mock-appointments";
+import { mockGroupPreview, type GroupWorld } from "./mock-group";
+import type { GroupPreview, GroupPreviewInput, GroupReport, GroupSendInput } from "../bindings";
+import type { NotificationText } from "../notify/words";
+import { MockAdmin, type MockAdminOptions } from "./mock-admin";
+import type { AdminStatus, CredentialsSummary, SaveAndTestInput, TestReport } from "../bindings";
 
 export type MockMethod =
   | "appStatus"
@@ -73,7 +78,18 @@ export type MockMethod =
   | "readAudit"
   | "exportAudit"
   | "listSettings"
-  | "setSetting";
+  | "setSetting"
+  | "accessStatus"
+  | "setAdminPassphrase"
+  | "unlockAdmin"
+  | "lockAdmin"
+  | "credentialsSummary"
+  | "saveAndTest"
+  | "leaveDemoMode"
+  | "previewGroupMessage"
+  | "sendGroupMessage"
+  | "showNotification"
+  | "setWindowTitle";
 
 export interface MockCall {
   method: MockMethod;
@@ -113,6 +129,8 @@ export interface MockOptions {
   verify?: VerifyReport;
   /** The settings catalogue (default: `MOCK_SETTINGS`). */
   settings?: SettingEntry[];
+  /** The admin gate and saved account (default: a passphrase set and unlocked). */
+  admin?: MockAdminOptions;
 }
 
 function setting(key: string, value: string, description: string): SettingEntry {
@@ -241,7 +259,13 @@ export class MockBackend implements Backend {
   private audit: AuditLine[];
   private verifyReport: VerifyReport | null;
   private settings: SettingEntry[];
+  readonly admin: MockAdmin;
   private nextId: number;
+  /** Group texts already queued, by group id and number (a second send queues nothing). */
+  private groupTexts = new Map<string, number>();
+  /** What `showNotification` and `setWindowTitle` were asked to show, newest last. */
+  readonly notifications: NotificationText[] = [];
+  windowTitle = "Clinic Desk";
   private handlers = new Set<(change: StoreChange) => void>();
   private gate: Promise<void> | null = null;
   private openGate: (() => void) | null = null;
@@ -270,6 +294,7 @@ export class MockBackend implements Backend {
     this.audit = structuredClone(options.audit ?? []);
     this.verifyReport = structuredClone(options.verify ?? null);
     this.settings = structuredClone(options.settings ?? [...MOCK_SETTINGS]);
+    this.admin = new MockAdmin(options.admin);
     this.nextId = 1;
     for (const list of this.messages.values()) {
       for (const m of list) this.nextId = Math.max(this.nextId, m.id + 1);
@@ -648,6 +673,7 @@ export class MockBackend implements Backend {
 
   async setSetting(key: string, value: string): Promise<SettingEntry> {
     await this.enter("setSetting", [key, value]);
+    this.admin.require();
     const entry = this.settings.find((s) => s.key === key);
     if (!entry) {
       throw new BackendError(
@@ -663,6 +689,113 @@ export class MockBackend implements Backend {
     entry.value = trimmed || entry.default;
     entry.isDefault = !trimmed;
     return structuredClone(entry);
+  }
+
+  async accessStatus(): Promise<AdminStatus> {
+    await this.enter("accessStatus", []);
+    return this.admin.status();
+  }
+
+  async setAdminPassphrase(passphrase: string, current?: string): Promise<AdminStatus> {
+    // Passphrases are not recorded in `calls`: tests must not learn to expect them anywhere.
+    await this.enter("setAdminPassphrase", []);
+    return this.admin.setPassphrase(passphrase, current ?? null);
+  }
+
+  async unlockAdmin(passphrase: string): Promise<AdminStatus> {
+    await this.enter("unlockAdmin", []);
+    return this.admin.unlock(passphrase);
+  }
+
+  async lockAdmin(): Promise<AdminStatus> {
+    await this.enter("lockAdmin", []);
+    return this.admin.lock();
+  }
+
+  async credentialsSummary(): Promise<CredentialsSummary | null> {
+    await this.enter("credentialsSummary", []);
+    return this.admin.summary();
+  }
+
+  async saveAndTest(input: SaveAndTestInput): Promise<TestReport> {
+    await this.enter("saveAndTest", [{ ...input, authToken: undefined, apiKeySecret: undefined }]);
+    return this.admin.saveAndTest(structuredClone(input));
+  }
+
+  async leaveDemoMode(): Promise<void> {
+    await this.enter("leaveDemoMode", []);
+    this.admin.require();
+    if (this.status.mode !== "demo") {
+      throw new BackendError("InvalidInput", "Clinic Desk is not in demo mode");
+    }
+  }
+
+  async previewGroupMessage(input: GroupPreviewInput): Promise<GroupPreview> {
+    await this.enter("previewGroupMessage", [structuredClone(input)]);
+    return mockGroupPreview(this.groupWorld(), input.selection, input.body);
+  }
+
+  async sendGroupMessage(input: GroupSendInput): Promise<GroupReport> {
+    await this.enter("sendGroupMessage", [structuredClone(input)]);
+    const preview = mockGroupPreview(this.groupWorld(), input.selection, input.body);
+    const report: GroupReport = { groupId: input.groupId, queued: [], excluded: preview.excluded, failed: [] };
+    for (const r of preview.recipients) {
+      const key = `${input.groupId}:${r.phone}`;
+      const earlier = this.groupTexts.get(key);
+      if (earlier !== undefined) {
+        report.queued.push({ phone: r.phone, name: r.name, messageId: earlier, new: false });
+        continue;
+      }
+      const footer = this.footerFor(r.phone, input.body);
+      const message = mockMessage({
+        id: this.nextId++,
+        direction: "outbound",
+        body: footer ? `${input.body.trimEnd()}\n${footer}` : input.body,
+        status: "queued",
+        numSegments: null,
+        createdAt: Date.now(),
+        localState: r.held ? "held" : "queued",
+        localError: r.held,
+      });
+      this.append(r.phone, message);
+      this.groupTexts.set(key, message.id);
+      report.queued.push({ phone: r.phone, name: r.name, messageId: message.id, new: true });
+      if (this.deliverAfterMs !== null && !r.held) this.deliverLater(r.phone, message.id, this.deliverAfterMs);
+    }
+    const phones = report.queued.filter((q) => q.new).map((q) => q.phone);
+    if (phones.length > 0) queueMicrotask(() => this.emit({ type: "threads", phones }));
+    return structuredClone(report);
+  }
+
+  async showNotification(text: NotificationText): Promise<void> {
+    await this.enter("showNotification", [structuredClone(text)]);
+    this.notifications.push(structuredClone(text));
+  }
+
+  async setWindowTitle(title: string): Promise<void> {
+    await this.enter("setWindowTitle", [title]);
+    this.windowTitle = title;
+  }
+
+  private groupWorld(): GroupWorld {
+    return {
+      dayAppointments: (date) => this.appointmentBook.day(date).appointments,
+      nameOf: (e164) => {
+        const found = this.patients.find((p) => p.phones.some((ph) => ph.e164 === e164));
+        return found ? `${found.firstName} ${found.lastName}`.trim() : null;
+      },
+      normalize: mockNormalizePhone,
+      isOptedOut: (e164) => this.optedOut.has(e164),
+      isLandline: (e164) =>
+        this.patients.some((p) => p.phones.some((ph) => ph.e164 === e164 && ph.lineType === "landline")),
+      quietHours: this.quietHours,
+      segmentsFor: (e164, body) => {
+        const footer = e164 ? this.footerFor(e164, body) : null;
+        return mockPreview(footer ? `${body.trimEnd()}\n${footer}` : body, this.pricePerSegment, footer).segments
+          .segments;
+      },
+      pricePerSegment: this.pricePerSegment,
+    };
   }
 
   onEvent(handler: (change: StoreChange) => void): Unsubscribe {

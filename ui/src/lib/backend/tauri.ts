@@ -3,6 +3,8 @@
  * renamed command or changed argument shape is a type error here rather than a runtime surprise.
  */
 import { invoke } from "@tauri-apps/api/core";
+import { getCurrentWindow } from "@tauri-apps/api/window";
+import { sendNotification } from "@tauri-apps/plugin-notification";
 import { listen } from "@tauri-apps/api/event";
 import type {
   AuditExportInput,
@@ -36,6 +38,9 @@ import type {
   NewAppointment,
   StatusChanged,
 } from "../bindings";
+import type { AdminStatus, CredentialsSummary, SaveAndTestInput, TestReport } from "../bindings";
+import type { GroupPreview, GroupPreviewInput, GroupReport, GroupSendInput } from "../bindings";
+import type { NotificationText } from "../notify/words";
 import { toBackendError } from "./errors";
 import { STORE_CHANGED_EVENT, parseStoreChanges, type StoreChange } from "./events";
 
@@ -60,6 +65,8 @@ interface Commands {
   mark_arrived: { args: { id: number }; result: StatusChanged };
   mark_no_show: { args: { id: number }; result: StatusChanged };
   import_appointments_csv: { args: { contents: string }; result: ImportReport };
+  preview_group_message: { args: { input: GroupPreviewInput }; result: GroupPreview };
+  send_group_message: { args: { input: GroupSendInput }; result: GroupReport };
   list_opt_states: { args: null; result: OptState[] };
   list_staff_flags: { args: null; result: StaffFlag[] };
   resolve_flag: { args: { id: number; resolution: FlagResolution }; result: null };
@@ -70,6 +77,13 @@ interface Commands {
   export_audit: { args: { input: AuditExportInput }; result: AuditExportResult };
   list_settings: { args: null; result: SettingEntry[] };
   set_setting: { args: { key: string; value: string }; result: SettingEntry };
+  access_status: { args: null; result: AdminStatus };
+  set_admin_passphrase: { args: { new: string; current: string | null }; result: AdminStatus };
+  unlock_admin: { args: { passphrase: string }; result: AdminStatus };
+  lock_admin: { args: null; result: AdminStatus };
+  credentials_summary: { args: null; result: CredentialsSummary | null };
+  save_and_test: { args: { input: SaveAndTestInput }; result: TestReport };
+  leave_demo_mode: { args: null; result: null };
 }
 
 export type CommandName = keyof Commands;
@@ -202,6 +216,51 @@ export class TauriBackend implements Backend {
 
   setSetting(key: string, value: string): Promise<SettingEntry> {
     return call("set_setting", { key, value });
+  }
+
+  accessStatus(): Promise<AdminStatus> {
+    return call("access_status");
+  }
+
+  setAdminPassphrase(passphrase: string, current?: string): Promise<AdminStatus> {
+    return call("set_admin_passphrase", { new: passphrase, current: current ?? null });
+  }
+
+  unlockAdmin(passphrase: string): Promise<AdminStatus> {
+    return call("unlock_admin", { passphrase });
+  }
+
+  lockAdmin(): Promise<AdminStatus> {
+    return call("lock_admin");
+  }
+
+  credentialsSummary(): Promise<CredentialsSummary | null> {
+    return call("credentials_summary");
+  }
+
+  saveAndTest(input: SaveAndTestInput): Promise<TestReport> {
+    return call("save_and_test", { input });
+  }
+
+  async leaveDemoMode(): Promise<void> {
+    await call("leave_demo_mode");
+  }
+
+  previewGroupMessage(input: GroupPreviewInput): Promise<GroupPreview> {
+    return call("preview_group_message", { input });
+  }
+
+  sendGroupMessage(input: GroupSendInput): Promise<GroupReport> {
+    return call("send_group_message", { input });
+  }
+
+  async showNotification(text: NotificationText): Promise<void> {
+    // The plugin's notify command; it has no click callback on Linux, so nothing to wire up.
+    sendNotification({ title: text.title, body: text.body });
+  }
+
+  async setWindowTitle(title: string): Promise<void> {
+    await getCurrentWindow().setTitle(title);
   }
 
   onEvent(handler: (change: StoreChange) => void): Unsubscribe {

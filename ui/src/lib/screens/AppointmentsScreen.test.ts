@@ -458,4 +458,17 @@ describe("CSV import", () => {
     expect(await screen.findByTestId(TestId.importError)).toHaveTextContent('Save it as "CSV UTF-8"');
     expect(backend.callsOf("importAppointmentsCsv")).toHaveLength(0);
   });
+  it("opens the group message panel for the day shown and closes it back to its button", async () => {
+    const backend = new MockBackend({ appointments: { appointments: sampleDay(), today: TODAY } });
+    renderWithBackend(AppointmentsScreen, backend, {});
+    await screen.findByTestId(TestId.appointmentList);
+    const user = userEvent.setup();
+    await user.click(screen.getByTestId(TestId.groupButton));
+    const panel = await screen.findByTestId(TestId.groupPanel);
+    expect(panel).toHaveTextContent("Group message for");
+    expect(within(panel).getAllByRole("option", { hidden: true }).map((o) => o.textContent)).toContain("Dr. Ortiz");
+    await user.click(screen.getByTestId(TestId.groupClose));
+    expect(screen.queryByTestId(TestId.groupPanel)).toBeNull();
+    expect(screen.getByTestId(TestId.groupButton)).toHaveFocus();
+  });
 });

@@ -308,6 +308,21 @@ describe("Compliance: audit log", () => {
     });
   });
 
+  it("sends the receptionist to unlock Settings when an export needs the admin", async () => {
+    const backend = new MockBackend({
+      audit: auditRows(3),
+      failures: {
+        exportAudit: new BackendError("AdminRequired", "only an admin can do this; enter the admin passphrase first"),
+      },
+    });
+    renderWithBackend(ComplianceScreen, backend, {});
+    await openTab("complianceTabAudit");
+    await userEvent.click(screen.getByTestId(TestId.auditExport));
+    expect(await screen.findByTestId(TestId.auditExportError)).toHaveTextContent(
+      "Exporting the audit log needs the admin passphrase: unlock Settings, then export again.",
+    );
+  });
+
   it("explains a reversed date range in words", async () => {
     renderWithBackend(ComplianceScreen, new MockBackend(), {});
     await openTab("complianceTabAudit");
