@@ -1,48 +1,21 @@
 //! `admin set-passphrase | check` as a script uses them: passphrases on standard input, exit
 //! codes, JSON, the lockout holding across processes, and every attempt in the audit log.
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod support;
 
-use serde_json::Value;
+use std::path::Path;
+use std::process::Output;
+
+use support::{err_json, feed, json_of};
 
 const PASSPHRASE: &str = "blue heron at the river";
 
-fn cli(db: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_clinic-desk-cli"))
-        .arg("--db")
-        .arg(db)
-        .args(["--actor", "script"])
-        .args(args)
-        .env("HOME", db.parent().unwrap())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("run clinic-desk-cli");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
-
-fn ok_json(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}, stderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
-}
-
-fn err_json(out: &Output) -> Value {
-    assert_eq!(out.status.code(), Some(1), "{out:?}");
-    serde_json::from_slice(&out.stderr).expect("stderr is one JSON line")
+/// The binary as the script actor, with `stdin` piped in.
+fn as_script(db: &Path, args: &[&str], stdin: &str) -> Output {
+    feed(
+        support::cli(db).args(["--actor", "script"]).args(args),
+        stdin,
+    )
 }
 
 fn audit_actions(db: &Path) -> Vec<(String, String)> {
@@ -61,7 +34,7 @@ fn set_then_check_reads_passphrases_from_stdin() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("clinic.sqlite3");
 
-    let short = cli(&db, &["--json", "admin", "set-passphrase"], "short\n");
+    let short = as_script(&db, &["--json", "admin", "set-passphrase"], "short\n");
     let err = err_json(&short);
     assert_eq!(err["code"], "InvalidInput");
     assert!(err["message"]
@@ -69,7 +42,7 @@ fn set_then_check_reads_passphrases_from_stdin() {
         .unwrap()
         .contains("at least 10 characters"));
 
-    let set = ok_json(&cli(
+    let set = json_of(&as_script(
         &db,
         &["--json", "admin", "set-passphrase"],
         &format!("{PASSPHRASE}\n"),
@@ -80,7 +53,7 @@ fn set_then_check_reads_passphrases_from_stdin() {
     );
 
     // A passphrase typed on a terminal that sends CRLF still matches.
-    let session = ok_json(&cli(
+    let session = json_of(&as_script(
         &db,
         &["--json", "admin", "check"],
         &format!("{PASSPHRASE}\r\n"),
@@ -88,11 +61,11 @@ fn set_then_check_reads_passphrases_from_stdin() {
     assert_eq!(session["actor"], "script");
     assert!(session["unlockedAt"].as_i64().unwrap() > 0);
 
-    let text = cli(&db, &["admin", "check"], PASSPHRASE);
+    let text = as_script(&db, &["admin", "check"], PASSPHRASE);
     assert!(text.status.success());
     assert!(String::from_utf8_lossy(&text.stdout).starts_with("admin passphrase accepted"));
 
-    let wrong = cli(
+    let wrong = as_script(
         &db,
         &["--json", "admin", "check"],
         "blue heron at the lake\n",
@@ -105,7 +78,7 @@ fn set_then_check_reads_passphrases_from_stdin() {
         .contains("4 more wrong tries"));
     assert!(!String::from_utf8_lossy(&wrong.stderr).contains("lake"));
 
-    let empty = cli(&db, &["admin", "check"], "");
+    let empty = as_script(&db, &["admin", "check"], "");
     assert_eq!(empty.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&empty.stderr);
     assert!(
@@ -114,7 +87,7 @@ fn set_then_check_reads_passphrases_from_stdin() {
     );
 
     // There is no way to pass it as an argument.
-    let argv = cli(&db, &["admin", "check", PASSPHRASE], "");
+    let argv = as_script(&db, &["admin", "check", PASSPHRASE], "");
     assert_eq!(
         argv.status.code(),
         Some(2),
@@ -126,30 +99,30 @@ fn set_then_check_reads_passphrases_from_stdin() {
 fn changing_the_passphrase_needs_the_current_one_on_the_second_line() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("clinic.sqlite3");
-    ok_json(&cli(
+    json_of(&as_script(
         &db,
         &["--json", "admin", "set-passphrase"],
         &format!("{PASSPHRASE}\n"),
     ));
     let next = "green kettle on the stove";
 
-    let missing = cli(&db, &["admin", "set-passphrase"], &format!("{next}\n"));
+    let missing = as_script(&db, &["admin", "set-passphrase"], &format!("{next}\n"));
     assert_eq!(missing.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("current admin passphrase"));
 
-    let changed = ok_json(&cli(
+    let changed = json_of(&as_script(
         &db,
         &["--json", "admin", "set-passphrase"],
         &format!("{next}\n{PASSPHRASE}\n"),
     ));
     assert_eq!(changed["change"], "changed");
     assert_eq!(
-        cli(&db, &["admin", "check"], &format!("{PASSPHRASE}\n"))
+        as_script(&db, &["admin", "check"], &format!("{PASSPHRASE}\n"))
             .status
             .code(),
         Some(1)
     );
-    assert!(cli(&db, &["admin", "check"], &format!("{next}\n"))
+    assert!(as_script(&db, &["admin", "check"], &format!("{next}\n"))
         .status
         .success());
 }
@@ -158,20 +131,20 @@ fn changing_the_passphrase_needs_the_current_one_on_the_second_line() {
 fn five_wrong_checks_lock_out_later_processes_and_every_attempt_is_audited() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("clinic.sqlite3");
-    ok_json(&cli(
+    json_of(&as_script(
         &db,
         &["--json", "admin", "set-passphrase"],
         &format!("{PASSPHRASE}\n"),
     ));
     for _ in 0..4 {
-        let err = err_json(&cli(
+        let err = err_json(&as_script(
             &db,
             &["--json", "admin", "check"],
             "guess guess guess\n",
         ));
         assert_eq!(err["code"], "AdminRequired");
     }
-    let err = err_json(&cli(
+    let err = err_json(&as_script(
         &db,
         &["--json", "admin", "check"],
         "guess guess guess\n",
@@ -183,7 +156,7 @@ fn five_wrong_checks_lock_out_later_processes_and_every_attempt_is_audited() {
         .ends_with("try again in 5 minutes"));
 
     // A new process, the right passphrase: still locked.
-    let err = err_json(&cli(
+    let err = err_json(&as_script(
         &db,
         &["--json", "admin", "check"],
         &format!("{PASSPHRASE}\n"),

@@ -1,90 +1,23 @@
 //! `appointments`, `reminders` and `templates` as scripts use them: the real binary on a real
 //! database file, and the Twilio simulator over real HTTP for anything that sends.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod support;
 
-use chrono::{Duration, Timelike, Utc};
+use std::path::PathBuf;
+
 use serde_json::{json, Value};
+use support::{connect, json_of, new_db, run, set_setting, Midday, Sim};
 
 const TOKEN: &str = "sim-token-appointments";
 const ANA: &str = "+14155550134";
 const BEN: &str = "+14155550188";
 const EVE: &str = "+14155550177";
 
-fn cli(db: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_clinic-desk-cli"));
-    command
-        .arg("--db")
-        .arg(db)
-        .env("CLINIC_DESK_KEY_STORE", "file")
-        .env("HOME", db.parent().unwrap())
-        .env("XDG_DATA_HOME", db.parent().unwrap().join("xdg"));
-    command
-}
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    cli(db).args(args).output().unwrap()
-}
-
-fn json_of(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}, stderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
-}
-
-fn set_setting(db: &Path, key: &str, value: &str) {
-    rusqlite::Connection::open(db)
-        .unwrap()
-        .execute(
-            "INSERT INTO settings (key, value, updated_at) VALUES (?1, ?2, 0) \
-             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [key, value],
-        )
-        .unwrap();
-}
-
 fn new_clinic(zone: &str) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("clinic.sqlite3");
-    json_of(&run(&db, &["--json", "init"]));
+    let (dir, db) = new_db();
     set_setting(&db, "clinic.timezone", zone);
     set_setting(&db, "clinic.name", "Harbor Clinic");
     (dir, db)
-}
-
-/// A fixed-offset zone where it is about noon now, so texts are inside the sending window, and
-/// local "YYYY-MM-DD HH:MM" strings `hours` from now in it.
-struct Midday {
-    zone: String,
-    offset_hours: i64,
-}
-
-impl Midday {
-    fn now() -> Midday {
-        let offset = Utc::now().hour() as i64 - 12;
-        // IANA's Etc zones count west as positive: Etc/GMT+5 is five hours behind UTC.
-        let zone = if offset >= 0 {
-            format!("Etc/GMT+{offset}")
-        } else {
-            format!("Etc/GMT-{}", -offset)
-        };
-        Midday {
-            zone,
-            offset_hours: -offset,
-        }
-    }
-
-    fn local_in(&self, hours: i64) -> String {
-        (Utc::now() + Duration::hours(hours + self.offset_hours))
-            .format("%Y-%m-%d %H:%M")
-            .to_string()
-    }
 }
 
 #[test]
@@ -228,94 +161,12 @@ fn templates_are_checked_listed_and_previewed() {
     assert_eq!(reset["reset"], true);
 }
 
-struct Sim {
-    runtime: tokio::runtime::Runtime,
-    handle: twilio_sim::SimHandle,
-}
-
-impl Sim {
-    fn start() -> Sim {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let handle = runtime
-            .block_on(twilio_sim::spawn(twilio_sim::SimConfig {
-                auth_token: TOKEN.to_string(),
-                seed: Some(66),
-                ..twilio_sim::SimConfig::default()
-            }))
-            .unwrap();
-        Sim { runtime, handle }
-    }
-
-    fn post(&self, path: &str, body: Value) {
-        let url = format!("{}{path}", self.handle.base_url);
-        self.runtime.block_on(async {
-            let response = reqwest::Client::new()
-                .post(url)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            assert!(response.status().is_success(), "{path}");
-        });
-    }
-
-    fn texts_to(&self, phone: &str) -> Vec<String> {
-        let url = format!("{}/_sim/messages", self.handle.base_url);
-        self.runtime.block_on(async {
-            let value: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
-            value["messages"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .filter(|m| m["to"] == phone)
-                .map(|m| m["body"].as_str().unwrap().to_string())
-                .collect()
-        })
-    }
-}
-
-fn connect(sim: &Sim, db: &Path) {
-    let mut child = cli(db)
-        .args([
-            "credentials",
-            "set",
-            "--account-sid",
-            &sim.handle.account_sid,
-            "--from",
-            &sim.handle.numbers[0],
-            "--api-base",
-            &sim.handle.base_url,
-            "--auth-token-stdin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{TOKEN}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
 #[test]
 fn booking_texts_the_confirmation_and_reminders_run_sends_what_is_due_once() {
-    let sim = Sim::start();
+    let sim = Sim::start(TOKEN, 66);
     let midday = Midday::now();
     let (dir, db) = new_clinic(&midday.zone);
-    connect(&sim, &db);
+    connect(&sim, &db, TOKEN);
     sim.post(
         "/_sim/outcomes",
         json!({"to": EVE, "status": "failed", "error_code": 21211}),

@@ -2,51 +2,20 @@
 //! through the real binary on a real database file (and the Twilio simulator over real HTTP for
 //! opt-outs), with their JSON shapes and failing exit codes.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod support;
+
+use std::path::Path;
+use std::process::Output;
 
 use serde_json::{json, Value};
+use support::{cli, connect_as, json_of, new_db, run, Sim};
 
 const TOKEN: &str = "sim-token-5ecret-c0ffee";
 const ANA: &str = "+14155550134";
 const BEN: &str = "+14155550199";
 
-fn cli(db: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_clinic-desk-cli"));
-    command
-        .arg("--db")
-        .arg(db)
-        .env("CLINIC_DESK_KEY_STORE", "file")
-        .env("HOME", db.parent().unwrap())
-        .env("USER", "desk1")
-        .env_remove("CLINIC_DESK_ACTOR");
-    command
-}
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    cli(db).args(args).output().unwrap()
-}
-
-fn json_of(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "exit {:?}, stderr: {}",
-        out.status,
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("stdout is JSON")
-}
-
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).to_string()
-}
-
-fn new_db() -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("clinic.sqlite3");
-    json_of(&run(&db, &["--json", "init"]));
-    (dir, db)
 }
 
 fn audit_rows(db: &Path) -> Vec<(String, String, String, String)> {
@@ -390,79 +359,11 @@ fn audit_export_writes_the_filtered_csv_and_logs_itself() {
     );
 }
 
-struct Sim {
-    runtime: tokio::runtime::Runtime,
-    handle: twilio_sim::SimHandle,
-}
-
-impl Sim {
-    fn start() -> Sim {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let handle = runtime
-            .block_on(twilio_sim::spawn(twilio_sim::SimConfig {
-                auth_token: TOKEN.to_string(),
-                seed: Some(7),
-                ..twilio_sim::SimConfig::default()
-            }))
-            .unwrap();
-        Sim { runtime, handle }
-    }
-
-    fn inbound(&self, from: &str, body: &str) {
-        let url = format!("{}/_sim/inbound", self.handle.base_url);
-        let body = json!({"from": from, "to": self.handle.numbers[0], "body": body});
-        self.runtime.block_on(async {
-            let response = reqwest::Client::new()
-                .post(url)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            assert!(response.status().is_success());
-        });
-    }
-}
-
-fn configure(sim: &Sim) -> (tempfile::TempDir, PathBuf) {
-    let (dir, db) = new_db();
-    let mut child = cli(&db)
-        .args([
-            "--actor",
-            "admin",
-            "credentials",
-            "set",
-            "--account-sid",
-            &sim.handle.account_sid,
-            "--from",
-            &sim.handle.numbers[0],
-            "--api-base",
-            &sim.handle.base_url,
-            "--auth-token-stdin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{TOKEN}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
-    (dir, db)
-}
-
 #[test]
 fn optouts_lists_the_latest_state_per_number_from_real_replies() {
-    let sim = Sim::start();
-    let (_dir, db) = configure(&sim);
+    let sim = Sim::start(TOKEN, 7);
+    let (_dir, db) = new_db();
+    connect_as("admin", &sim, &db, TOKEN);
     assert_eq!(json_of(&run(&db, &["--json", "optouts"])), json!([]));
 
     sim.inbound(ANA, "Stop!");

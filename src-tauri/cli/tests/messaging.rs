@@ -1,151 +1,22 @@
 //! The CLI's messaging commands as scripts use them, against the Twilio simulator over real
 //! HTTP: the JSON contract, secrets kept out of the database file, and process kills mid-send.
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+mod support;
+
+use std::process::Stdio;
 use std::time::Duration;
 
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
+use support::{cli, configure, json_of, run, Sim};
 
 const TOKEN: &str = "sim-token-5ecret-f00dface";
 const ANA: &str = "+14155550134";
 
-struct Sim {
-    runtime: tokio::runtime::Runtime,
-    handle: twilio_sim::SimHandle,
-}
-
-impl Sim {
-    fn start() -> Sim {
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()
-            .unwrap();
-        let handle = runtime
-            .block_on(twilio_sim::spawn(twilio_sim::SimConfig {
-                auth_token: TOKEN.to_string(),
-                seed: Some(42),
-                ..twilio_sim::SimConfig::default()
-            }))
-            .unwrap();
-        Sim { runtime, handle }
-    }
-
-    fn post(&self, path: &str, body: Value) {
-        let url = format!("{}{path}", self.handle.base_url);
-        self.runtime.block_on(async {
-            let response = reqwest::Client::new()
-                .post(url)
-                .json(&body)
-                .send()
-                .await
-                .unwrap();
-            assert!(response.status().is_success(), "{path}");
-        });
-    }
-
-    fn clear_faults(&self) {
-        let url = format!("{}/_sim/faults", self.handle.base_url);
-        self.runtime.block_on(async {
-            reqwest::Client::new().delete(url).send().await.unwrap();
-        });
-    }
-
-    fn messages(&self) -> Vec<Value> {
-        let url = format!("{}/_sim/messages", self.handle.base_url);
-        self.runtime.block_on(async {
-            let value: Value = reqwest::get(url).await.unwrap().json().await.unwrap();
-            value["messages"].as_array().cloned().unwrap()
-        })
-    }
-}
-
-fn cli(db: &Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_clinic-desk-cli"));
-    command
-        .arg("--db")
-        .arg(db)
-        .env("CLINIC_DESK_KEY_STORE", "file")
-        .env("HOME", db.parent().unwrap());
-    command
-}
-
-fn run(db: &Path, args: &[&str]) -> Output {
-    cli(db).args(args).output().unwrap()
-}
-
-fn json_of(out: &Output) -> Value {
-    assert!(
-        out.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn configure(sim: &Sim) -> (tempfile::TempDir, PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("clinic.sqlite3");
-    let mut child = cli(&db)
-        .args([
-            "credentials",
-            "set",
-            "--account-sid",
-            &sim.handle.account_sid,
-            "--from",
-            &sim.handle.numbers[0],
-            "--api-base",
-            &sim.handle.base_url,
-            "--auth-token-stdin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(format!("{TOKEN}\n").as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    // Inside the sending window whatever the hour the test runs at (a fixed-offset zone where it
-    // is about noon now); quiet hours have their own tests with a fixed clock.
-    let hour = (std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_secs()
-        / 3600
-        % 24) as i64;
-    let offset = hour - 12;
-    let zone = if offset >= 0 {
-        format!("Etc/GMT+{offset}")
-    } else {
-        format!("Etc/GMT-{}", -offset)
-    };
-    rusqlite::Connection::open(&db)
-        .unwrap()
-        .execute(
-            "INSERT INTO settings (key, value, updated_at) VALUES ('clinic.timezone', ?1, 0)",
-            [zone],
-        )
-        .unwrap();
-    (dir, db)
-}
-
 #[test]
 fn send_sync_threads_and_thread_keep_their_json_contract() {
-    let sim = Sim::start();
-    let (_dir, db) = configure(&sim);
+    let sim = Sim::start(TOKEN, 42);
+    let (_dir, db) = configure(&sim, TOKEN);
 
     let sent = json_of(&run(
         &db,
@@ -199,8 +70,8 @@ fn send_sync_threads_and_thread_keep_their_json_contract() {
 
 #[test]
 fn the_token_never_lands_in_the_database_files() {
-    let sim = Sim::start();
-    let (dir, db) = configure(&sim);
+    let sim = Sim::start(TOKEN, 42);
+    let (dir, db) = configure(&sim, TOKEN);
     json_of(&run(
         &db,
         &["--json", "send", "--to", ANA, "--body", "Hello"],
@@ -232,8 +103,8 @@ fn send_without_credentials_says_how_to_set_them() {
 /// Killing the process at any instant of a send loses no text and sends none twice.
 #[test]
 fn killing_the_cli_mid_send_loses_nothing_and_duplicates_nothing() {
-    let sim = Sim::start();
-    let (_dir, db) = configure(&sim);
+    let sim = Sim::start(TOKEN, 42);
+    let (_dir, db) = configure(&sim, TOKEN);
     // Texts in doubt are re-sent as soon as the list proves them absent.
     rusqlite::Connection::open(&db)
         .unwrap()
@@ -306,8 +177,8 @@ fn killing_the_cli_mid_send_loses_nothing_and_duplicates_nothing() {
 
 #[test]
 fn a_plain_words_opt_out_is_flagged_and_confirmed_from_the_cli() {
-    let sim = Sim::start();
-    let (_dir, db) = configure(&sim);
+    let sim = Sim::start(TOKEN, 42);
+    let (_dir, db) = configure(&sim, TOKEN);
     sim.post(
         "/_sim/inbound",
         json!({"from": ANA, "to": sim.handle.numbers[0], "body": "please stop texting me"}),

@@ -2,59 +2,21 @@
 //! exit codes, the JSON report, nothing saved on failure, saving offline on request, and the
 //! token in no output.
 
-use std::io::Write;
+mod support;
+
 use std::net::TcpListener;
 use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::Output;
 
 use serde_json::Value;
+use support::{credentials_set_args, run_with_stdin, Sim};
 
 const TOKEN: &str = "sim-token-5ecret-f00dface0123456789";
 const ADMIN_PHONE: &str = "+14155550134";
 
-struct Sim {
-    _runtime: tokio::runtime::Runtime,
-    handle: twilio_sim::SimHandle,
-}
-
-fn start_sim() -> Sim {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .unwrap();
-    let handle = runtime
-        .block_on(twilio_sim::spawn(twilio_sim::SimConfig {
-            auth_token: TOKEN.to_string(),
-            seed: Some(5),
-            ..twilio_sim::SimConfig::default()
-        }))
-        .unwrap();
-    Sim {
-        _runtime: runtime,
-        handle,
-    }
-}
-
+/// The binary with `stdin` piped in, checking the token shows in neither output stream.
 fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_clinic-desk-cli"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("CLINIC_DESK_KEY_STORE", "file")
-        .env("HOME", db.parent().unwrap())
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_with_stdin(db, args, stdin);
     for stream in [&out.stdout, &out.stderr] {
         assert!(
             !String::from_utf8_lossy(stream).contains(TOKEN),
@@ -62,20 +24,6 @@ fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
         );
     }
     out
-}
-
-fn set_args<'a>(account: &'a str, from: &'a str, api_base: &'a str) -> Vec<&'a str> {
-    vec![
-        "credentials",
-        "set",
-        "--account-sid",
-        account,
-        "--from",
-        from,
-        "--api-base",
-        api_base,
-        "--auth-token-stdin",
-    ]
 }
 
 fn report(out: &Output) -> Value {
@@ -99,13 +47,17 @@ fn saved(db: &Path) -> Value {
 
 #[test]
 fn set_with_test_saves_only_what_passes() {
-    let sim = start_sim();
+    let sim = Sim::start(TOKEN, 5);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("clinic.sqlite3");
     let h = &sim.handle;
 
     let mut args = vec!["--json"];
-    args.extend(set_args(&h.account_sid, &h.numbers[0], &h.base_url));
+    args.extend(credentials_set_args(
+        &h.account_sid,
+        &h.numbers[0],
+        &h.base_url,
+    ));
     args.extend(["--test"]);
     let wrong = run(&db, &args, "not-the-token-0000000000000000\n");
     assert_eq!(wrong.status.code(), Some(1));
@@ -142,7 +94,7 @@ fn set_with_test_saves_only_what_passes() {
     assert_eq!(report(&tested)["saved"], false);
 
     // The flags only mean something with --test.
-    let mut plain = set_args(&h.account_sid, &h.numbers[0], &h.base_url);
+    let mut plain = credentials_set_args(&h.account_sid, &h.numbers[0], &h.base_url);
     plain.extend(["--test-to", ADMIN_PHONE]);
     assert_eq!(
         run(&db, &plain, &format!("{TOKEN}\n")).status.code(),
@@ -152,14 +104,14 @@ fn set_with_test_saves_only_what_passes() {
 
 #[test]
 fn test_reports_a_number_not_on_the_account_in_plain_words() {
-    let sim = start_sim();
+    let sim = Sim::start(TOKEN, 5);
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("clinic.sqlite3");
     let h = &sim.handle;
     // A plain save checks shapes only, as before.
     let out = run(
         &db,
-        &set_args(&h.account_sid, "+15555550199", &h.base_url),
+        &credentials_set_args(&h.account_sid, "+15555550199", &h.base_url),
         &format!("{TOKEN}\n"),
     );
     assert!(out.status.success());
@@ -199,7 +151,7 @@ fn offline_save_keeps_the_credentials_with_a_warning() {
     };
     let account = "AC0123456789abcdef0123456789abcdef";
     let mut args = vec!["--json"];
-    args.extend(set_args(account, "+15555550100", &closed));
+    args.extend(credentials_set_args(account, "+15555550100", &closed));
     args.push("--test");
 
     let out = run(&db, &args, &format!("{TOKEN}\n"));
