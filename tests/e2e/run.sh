@@ -43,6 +43,7 @@ fi
 work="$(mktemp -d "${TMPDIR:-/tmp}/clinic-desk-e2e.XXXXXX")"
 xvfb_pid=""
 driver_pid=""
+sim_pid=""
 
 cleanup() {
   local status=$?
@@ -51,6 +52,10 @@ cleanup() {
     # tauri-driver runs in its own process group (setsid) so WebKitWebDriver and the app go too.
     kill -TERM -- "-$driver_pid" 2>/dev/null || kill -TERM "$driver_pid" 2>/dev/null || true
     wait "$driver_pid" 2>/dev/null || true
+  fi
+  if [[ -n "$sim_pid" ]]; then
+    kill -TERM "$sim_pid" 2>/dev/null || true
+    wait "$sim_pid" 2>/dev/null || true
   fi
   if [[ -n "$xvfb_pid" ]]; then
     kill -TERM "$xvfb_pid" 2>/dev/null || true
@@ -90,6 +95,27 @@ done
 [[ -n "$display" ]] || die "could not start Xvfb on any display from :99 to :140"
 export DISPLAY="$display"
 
+# A second, standalone simulator plays "the clinic's real Twilio account" for Save & Test: the
+# app reaches it through CLINIC_DESK_API_BASE, and the script learns its account from the ready
+# line and its token from E2E_SIM_TOKEN.
+sim_bin="${SIM_BIN:-$(dirname "$APP_BIN")/twilio-sim}"
+if [[ ! -x "$sim_bin" ]]; then
+  (cd "$here/../.." && cargo build --quiet -p twilio-sim) || die "could not build twilio-sim"
+fi
+export E2E_SIM_TOKEN="e2e-clinic-token-7f3a9c21d4"
+"$sim_bin" --listen 127.0.0.1:0 --seed 17 --auth-token "$E2E_SIM_TOKEN" \
+  >"$work/sim.out" 2>"$work/sim.log" &
+sim_pid=$!
+for _ in $(seq 1 100); do
+  [[ -s "$work/sim.out" ]] && break
+  kill -0 "$sim_pid" 2>/dev/null || die "twilio-sim exited early: $(cat "$work/sim.log")"
+  sleep 0.1
+done
+E2E_SIM_READY="$(head -n 1 "$work/sim.out")"
+[[ -n "$E2E_SIM_READY" ]] || die "twilio-sim printed no ready line within 10 s"
+export E2E_SIM_READY
+sim_base="$(node -e 'console.log(JSON.parse(process.argv[1]).base_url)' "$E2E_SIM_READY")"
+
 mkdir -p "$work/home" "$work/config" "$work/data" "$work/cache" "$work/state" "$work/runtime"
 chmod 700 "$work/runtime"
 
@@ -99,6 +125,7 @@ env HOME="$work/home" \
   XDG_CACHE_HOME="$work/cache" \
   XDG_STATE_HOME="$work/state" \
   XDG_RUNTIME_DIR="$work/runtime" \
+  CLINIC_DESK_API_BASE="$sim_base" \
   setsid "$tauri_driver" --port "$driver_port" --native-port "$native_port" \
   >"$work/tauri-driver.log" 2>&1 &
 driver_pid=$!
@@ -111,4 +138,22 @@ done
 port_in_use "$driver_port" || die "tauri-driver did not listen on port $driver_port within 10 s"
 
 echo "run.sh: DISPLAY=$DISPLAY tauri-driver pid $driver_pid on port $driver_port, app $APP_BIN"
-TAURI_DRIVER_HOST=127.0.0.1 TAURI_DRIVER_PORT="$driver_port" node "$here/smoke.mjs"
+# E2E_SCRIPT runs another script in the same harness (tests/e2e/desktop-bench.mjs measures start-up
+# and idle cost through it).
+result=0
+TAURI_DRIVER_HOST=127.0.0.1 TAURI_DRIVER_PORT="$driver_port" node "${E2E_SCRIPT:-$here/smoke.mjs}" || result=$?
+
+# The clinic's token went through the form, the app and its database: no file the app or its
+# webview wrote (databases, WAL, key file, WebKit storage and caches, the app's own log) may
+# hold it.
+if [[ -z "${E2E_SCRIPT:-}" ]]; then
+  if leaks="$(grep -rlaF "$E2E_SIM_TOKEN" "$work/home" "$work/config" "$work/data" "$work/cache" \
+    "$work/state" "$work/tauri-driver.log")"; then
+    echo "FAIL the Twilio token is readable in: $leaks"
+    result=1
+  else
+    echo "ok   no file the app wrote holds the Twilio token ($(find "$work/home" "$work/config" \
+      "$work/data" "$work/cache" "$work/state" -type f | wc -l) files and the app log scanned)"
+  fi
+fi
+exit "$result"

@@ -452,6 +452,72 @@ async function pickFile(browser, path, contents) {
   );
 }
 
+/** The standalone simulator run.sh started as "the clinic's own Twilio account". */
+function clinicAccount() {
+  const ready = process.env.E2E_SIM_READY;
+  const token = process.env.E2E_SIM_TOKEN;
+  if (!ready || !token) return null;
+  const { base_url: baseUrl, account_sid: accountSid, numbers } = JSON.parse(ready);
+  return { baseUrl, accountSid, number: numbers[0], token };
+}
+
+/** A patient who texts the clinic's account before the app first syncs with it. */
+const HOSTILE_SENDER = "+14155550177";
+const HOSTILE_BODY = `<img src=x onerror="window.__xss=1"><script>window.__xss=2</script><b>Am I bold?</b>`;
+
+async function simInbound(account, from, body) {
+  const response = await fetch(`${account.baseUrl}/_sim/inbound`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ from, to: account.number, body }),
+  });
+  assert(response.ok, `the simulator refused the inbound text: ${response.status} ${await response.text()}`);
+}
+
+/** Every character of the page and every field's value: the secret must be in none of them. */
+async function pageHolds(browser, secret) {
+  return browser.execute(
+    (needle) =>
+      document.documentElement.outerHTML.includes(needle) ||
+      [...document.querySelectorAll("input, textarea")].some((field) => field.value.includes(needle)),
+    secret,
+  );
+}
+
+async function ensureAdmin(browser) {
+  await goTo(browser, "navSettings", "screenSettings");
+  const unlock = browser.$(sel("adminUnlockForm"));
+  await browser.waitUntil(
+    async () => (await unlock.isExisting()) || (await browser.$(sel("adminUnlocked")).isExisting()),
+    { timeout: STEP_TIMEOUT, timeoutMsg: "Settings showed neither the lock nor the unlocked settings" },
+  );
+  if (await unlock.isExisting()) {
+    await unlock.$(sel("adminPassphrase")).setValue(ADMIN_PASSPHRASE);
+    await unlock.$(sel("adminUnlockSubmit")).click();
+  }
+  await browser.$(sel("twilioForm")).waitForDisplayed({ timeout: STEP_TIMEOUT });
+}
+
+async function saveAndTest(browser, account, token) {
+  const form = browser.$(sel("twilioForm"));
+  await form.$(sel("twilioAccountSid")).setValue(account.accountSid);
+  await form.$(sel("twilioAuthToken")).setValue(token);
+  await form.$(sel("twilioFromNumber")).setValue(account.number);
+  await form.$(sel("twilioServiceSid")).clearValue();
+  await form.$(sel("twilioTestTo")).setValue("(415) 555-0188");
+  await form.$(sel("twilioSubmit")).click();
+  await browser.$(sel("twilioReport")).waitForDisplayed({ timeout: 20_000, timeoutMsg: "Save & Test gave no report" });
+  const steps = [];
+  for (const row of await browser.$$(sel("twilioStep"))) {
+    steps.push({
+      kind: await row.getAttribute("data-kind"),
+      outcome: await row.getAttribute("data-outcome"),
+      text: squash(await row.getText()),
+    });
+  }
+  return { summary: squash(await browser.$(sel("twilioReportSummary")).getText()), steps };
+}
+
 async function openAppointments(browser) {
   await browser.$(sel("navAppointments")).click();
   await browser.$(sel("screenAppointments")).waitForDisplayed({ timeout: STEP_TIMEOUT });
@@ -738,6 +804,98 @@ async function main() {
         await rm(dir, { recursive: true, force: true });
       }
     });
+
+    const account = clinicAccount();
+    const wrongTokenRefused = await step(browser, "settings: Save & Test with a wrong token says so in words and saves nothing", async () => {
+      if (!account) {
+        console.log("     skipped: run.sh started no standalone simulator");
+        return;
+      }
+      await ensureAdmin(browser);
+      const before = squash(await browser.$(sel("twilioSummary")).getText());
+      const report = await saveAndTest(browser, account, "not-the-clinic-token-0000");
+      const failedStep = report.steps.find((s) => s.outcome === "fail");
+      assert(failedStep, `no step failed with a wrong token: ${JSON.stringify(report)}`);
+      assert(/token/i.test(failedStep.text), `the failure does not name the token: "${failedStep.text}"`);
+      assert(!/saved/i.test(report.summary) || /not saved|nothing (was )?saved/i.test(report.summary),
+        `a failed test reads as saved: "${report.summary}"`);
+      assert(squash(await browser.$(sel("twilioSummary")).getText()) === before, "a failed test changed the saved account");
+      console.log(`     ${report.summary} | ${failedStep.text}`);
+      await browser.saveScreenshot(`${SCREENSHOT_DIR}settings-save-and-test-refused.png`);
+    });
+
+    let reopened = false;
+    if (account && wrongTokenRefused) {
+      reopened = await step(browser, "settings: Save & Test with the right token passes every step, saves, and the app reopens on the account", async () => {
+        const report = await saveAndTest(browser, account, account.token);
+        const kinds = report.steps.map((s) => `${s.kind}:${s.outcome}`).join(", ");
+        assert(report.steps.length >= 3 && report.steps.every((s) => s.outcome === "pass" || s.outcome === "skipped"),
+          `not every step passed: ${kinds}`);
+        assert(report.steps.some((s) => /test/i.test(s.kind) && s.outcome === "pass"), `the test text step did not pass: ${kinds}`);
+        assert(!(await pageHolds(browser, account.token)), "the token is still somewhere in the page after Save & Test");
+        console.log(`     ${report.summary} | ${kinds}`);
+        await browser.saveScreenshot(`${SCREENSHOT_DIR}settings-save-and-test-passed.png`);
+        // Before the reopened app first syncs: a patient answers with markup and script.
+        await simInbound(account, HOSTILE_SENDER, HOSTILE_BODY);
+        // The app restarts itself on the clinic's database; this session's window is gone.
+        await browser.pause(3000);
+        await browser.deleteSession().catch(() => {});
+        browser = await remote(sessionOptions());
+        await browser.$(sel("appShell")).waitForDisplayed({ timeout: STARTUP_TIMEOUT });
+        await browser.waitUntil(async () => (await browser.$(sel("statusMode")).getAttribute("data-mode")) === "live", {
+          timeout: STARTUP_TIMEOUT,
+          timeoutMsg: "the reopened app is not connected to the clinic's account",
+        });
+      });
+    }
+
+    if (reopened) {
+      await step(browser, "live: the same passphrase unlocks Settings, and the account shows masked (last 4 only)", async () => {
+        await goTo(browser, "navSettings", "screenSettings");
+        await browser.$(sel("adminUnlockForm")).waitForDisplayed({
+          timeout: STEP_TIMEOUT,
+          timeoutMsg: "the passphrase chosen in demo mode was not kept: Settings asks for a new one",
+        });
+        await ensureAdmin(browser);
+        const summary = browser.$(sel("twilioSummary"));
+        await summary.waitForDisplayed({ timeout: STEP_TIMEOUT });
+        const shown = squash(await summary.getText());
+        assert(shown.includes(account.accountSid), `the saved account SID is not shown: "${shown}"`);
+        assert(shown.includes(`••••${account.token.slice(-4)}`), `the secret is not masked to its last 4: "${shown}"`);
+        assert(!(await pageHolds(browser, account.token)), "the token appears in the page");
+        console.log(`     ${shown}`);
+        await browser.saveScreenshot(`${SCREENSHOT_DIR}settings-live-account.png`);
+      });
+
+      await step(browser, "live: a reply containing HTML and script shows as plain text and nothing runs", async () => {
+        await goTo(browser, "navInbox", "screenInbox");
+        await waitUntilLoaded(browser);
+        await browser.$(sel("inboxSearch")).setValue("555-0177");
+        await browser.waitUntil(async () => (await browser.$$(sel("threadRow"))).length === 1, {
+          timeout: STARTUP_TIMEOUT,
+          timeoutMsg: "the reply with markup never reached the inbox",
+        });
+        await browser.$(sel("threadRow")).click();
+        await browser.$(sel("screenChat")).waitForDisplayed({ timeout: STEP_TIMEOUT });
+        await browser.waitUntil(async () => (await inboundCount(browser, "<script>")) === 1, {
+          timeout: STEP_TIMEOUT,
+          timeoutMsg: "the reply is not shown with its markup as text",
+        });
+        const rendered = await browser.execute((rowSelector) => {
+          const rows = [...document.querySelectorAll(rowSelector)];
+          return {
+            xss: window.__xss ?? null,
+            elements: rows.reduce((n, row) => n + row.querySelectorAll("img, script, b").length, 0),
+            text: rows.map((row) => row.textContent).join(" "),
+          };
+        }, sel("messageRow"));
+        assert(rendered.xss === null, `script in a reply ran: window.__xss = ${rendered.xss}`);
+        assert(rendered.elements === 0, `the reply's markup became ${rendered.elements} element(s)`);
+        assert(rendered.text.includes('<img src=x onerror="window.__xss=1">'), "the reply's text was altered");
+        await browser.pause(400);
+        await browser.saveScreenshot(`${SCREENSHOT_DIR}chat-markup-as-text.png`);
+      });
+    }
   } finally {
     await browser.deleteSession().catch(() => {});
   }

@@ -62,6 +62,9 @@ mod tests {
         export::<crate::commands::group::GroupSendInput>(dir).unwrap();
         export::<clinic_desk_core::bulk::GroupPreview>(dir).unwrap();
         export::<clinic_desk_core::bulk::GroupReport>(dir).unwrap();
+        export::<crate::commands::templates::TemplateList>(dir).unwrap();
+        export::<crate::commands::templates::FilledTemplate>(dir).unwrap();
+        export::<crate::commands::templates::SavedTemplate>(dir).unwrap();
     }
 
     fn committed_dir() -> PathBuf {

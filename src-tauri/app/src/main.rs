@@ -12,6 +12,7 @@ mod demo;
 mod error;
 mod state;
 mod sync_view;
+mod tray;
 
 use clinic_desk_core::events::CoreEvent;
 use clinic_desk_core::workstation;
@@ -72,6 +73,7 @@ fn main() {
             app.manage(SyncView::default());
             start_engine(app.handle(), &state);
             app.manage(state);
+            tray::install(app.handle());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -105,8 +107,13 @@ fn main() {
             commands::compliance::verify_audit,
             commands::compliance::read_audit,
             commands::compliance::export_audit,
+            commands::chat::retry_text,
             commands::settings::list_settings,
             commands::settings::set_setting,
+            commands::templates::list_templates,
+            commands::templates::preview_template,
+            commands::templates::save_template,
+            commands::templates::reset_template,
             commands::admin::access_status,
             commands::admin::set_admin_passphrase,
             commands::admin::unlock_admin,

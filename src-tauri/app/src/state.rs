@@ -31,6 +31,10 @@ pub struct Connection {
 
 pub struct AppState {
     pub store: Store,
+    /// The clinic's own database, which holds the admin passphrase and its attempts. In demo
+    /// mode `store` is the throwaway demo file, but the passphrase chosen there must survive the
+    /// restart and carry over when the clinic leaves demo mode.
+    pub clinic: Store,
     pub keys: KeyStore,
     pub connection: Mutex<Option<Connection>>,
     /// The running demo (simulator and responder), when in demo mode.
@@ -78,9 +82,10 @@ impl AppState {
                 .parent()
                 .map(PathBuf::from)
                 .ok_or(StartupError::NoDataDir)?;
-            let (store, keys, demo) = crate::demo::start(&data_dir)?;
+            let (demo_store, keys, demo) = crate::demo::start(&data_dir)?;
             return Ok(Self {
-                store,
+                store: demo_store,
+                clinic: store,
                 keys,
                 connection: Mutex::new(None),
                 demo: Some(demo),
@@ -88,6 +93,7 @@ impl AppState {
             });
         }
         Ok(Self {
+            clinic: store.clone(),
             store,
             keys,
             connection: Mutex::new(None),

@@ -241,7 +241,7 @@ struct Candidate {
 
 fn candidates(store: &Store, selection: &GroupSelection) -> Result<Vec<Candidate>> {
     let from_day = |date: &str, provider: Option<&str>| -> Result<Vec<Candidate>> {
-        let day = appointments::parse_day(date)?;
+        let day = appointments::parse_day(store, date)?;
         let wanted = provider.map(|p| p.trim().to_lowercase());
         Ok(appointments::list_day(store, day)?
             .into_iter()

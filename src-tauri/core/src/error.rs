@@ -68,6 +68,10 @@ pub enum Error {
         next_allowed: String,
     },
 
+    /// Sending a failed text again would fail the same way (or it did not fail).
+    #[error("this text cannot be sent again: {reason}")]
+    NotRetryable { reason: String },
+
     #[error("Twilio is not set up yet; an admin can add the account in Settings (or run `clinic-desk-cli credentials set`)")]
     NotConfigured,
 
@@ -127,6 +131,7 @@ impl Error {
             Error::OptedOut { .. } => ErrorCode::OptedOut,
             Error::QuietHours { .. } => ErrorCode::QuietHours,
             Error::NotConfigured => ErrorCode::NotConfigured,
+            Error::NotRetryable { .. } => ErrorCode::InvalidInput,
             Error::Twilio(twilio) => match twilio {
                 crate::twilio::TwilioError::Auth => ErrorCode::TwilioAuth,
                 crate::twilio::TwilioError::RateLimited { .. } => ErrorCode::RateLimited,

@@ -10,8 +10,12 @@ use crate::composer::{phone, segments};
 use crate::error::{Error, Result};
 use crate::outbox::Sender;
 use crate::settings;
+use crate::store::audit::{AuditAction, AuditEntry};
+use crate::store::messages::retry_once_key;
 use crate::store::outbox::{NewOutboxText, OutboxItem, OutboxKind};
-use crate::store::Store;
+use crate::store::{Store, StoreError};
+use crate::twilio::error::retry_refusal;
+use serde_json::json;
 
 /// Twilio's limit on a message body.
 pub const MAX_BODY_CHARS: usize = 1600;
@@ -196,4 +200,89 @@ fn mentions_opt_out(body: &str) -> bool {
 /// Segments a body will cost, for replies to the CLI and UI.
 pub fn segments_of(body: &str) -> u32 {
     segments::count(body).segments
+}
+
+/// A retry's result: the copy in the outbox, and whether this call queued it (a second click
+/// finds the copy the first one queued).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueuedText {
+    pub item: OutboxItem,
+    pub newly_queued: bool,
+}
+
+/// Sends a failed text again, as a new outbox text with the same body to the same number.
+///
+/// The failed text stays as it is (a final Twilio status is history, never rewritten). Refused
+/// with the reason when the number has opted out or the failure would happen again (a landline,
+/// a wrong number, a block); only once per failed text, however often it is asked for. An
+/// automated text keeps its kind, so quiet time holds it instead of refusing it.
+pub fn retry_failed(
+    store: &Store,
+    sender: &Sender,
+    clock: &dyn Clock,
+    message_id: i64,
+    actor: &str,
+) -> Result<QueuedText> {
+    let text = store
+        .failed_text(message_id)?
+        .ok_or_else(|| StoreError::NotFound {
+            what: format!("text {message_id}"),
+        })?;
+    if !text.failed {
+        return Err(Error::NotRetryable {
+            reason: "it did not fail".to_string(),
+        });
+    }
+    let once_key = retry_once_key(message_id);
+    if let Some(item) = existing_copy(store, &once_key)? {
+        return Ok(QueuedText {
+            item,
+            newly_queued: false,
+        });
+    }
+    if store.is_opted_out(&text.phone)? {
+        return Err(Error::OptedOut { phone: text.phone });
+    }
+    if let Some(reason) = retry_refusal(text.error_code) {
+        return Err(Error::NotRetryable {
+            reason: reason.to_string(),
+        });
+    }
+    let mut request = TextRequest::new(
+        &text.phone,
+        &text.body,
+        text.outbox_kind.unwrap_or(OutboxKind::Manual),
+        actor,
+    )
+    .once(once_key.clone());
+    request.appointment_id = text.appointment_id;
+    let Some(item) = queue_text_once(store, sender, clock, &request)? else {
+        // Another click or workstation queued the copy between the check and the insert.
+        let item = existing_copy(store, &once_key)?.ok_or_else(|| StoreError::NotFound {
+            what: format!("the retry of text {message_id}"),
+        })?;
+        return Ok(QueuedText {
+            item,
+            newly_queued: false,
+        });
+    };
+    store.audit(&AuditEntry::new(
+        clock.now_ms(),
+        actor,
+        AuditAction::TextRetried,
+        item.to.as_str(),
+        json!({"failed_message_id": message_id, "outbox_id": item.id,
+               "error_code": text.error_code}),
+    ))?;
+    Ok(QueuedText {
+        item,
+        newly_queued: true,
+    })
+}
+
+fn existing_copy(store: &Store, once_key: &str) -> Result<Option<OutboxItem>> {
+    match store.outbox_id_for_once_key(once_key)? {
+        Some(id) => Ok(store.outbox_item(id)?),
+        None => Ok(None),
+    }
 }

@@ -20,6 +20,7 @@ pub const CLINIC_PHONE: &str = "clinic.phone";
 pub const CLINIC_LINK: &str = "clinic.link";
 pub const CLINIC_TIMEZONE: &str = "clinic.timezone";
 pub const CLINIC_REGION: &str = "clinic.region";
+pub const CLINIC_LANGUAGE: &str = "clinic.language";
 pub const SENDING_WINDOW_START: &str = "sending_window.start";
 pub const SENDING_WINDOW_END: &str = "sending_window.end";
 pub const SENDING_WINDOW_HOLIDAYS: &str = "sending_window.holidays";
@@ -54,6 +55,12 @@ fn stored(store: &Store, key: &str) -> Result<Option<String>> {
         .setting(key)?
         .map(|v| v.trim().to_string())
         .filter(|v| !v.is_empty()))
+}
+
+/// The language texts fall back to when a patient's own has no template.
+pub fn clinic_language(store: &Store) -> Result<String> {
+    Ok(stored(store, CLINIC_LANGUAGE)?
+        .unwrap_or_else(|| crate::templates::CLINIC_LANGUAGE.to_string()))
 }
 
 /// The region national phone numbers are read in.

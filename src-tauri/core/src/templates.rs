@@ -21,11 +21,13 @@ pub use render::{format_date, format_time, render, Facts};
 pub use crate::store::templates::TemplateKind;
 
 use crate::clock::Clock;
+use crate::compliance::audit::check_actor;
 use crate::composer::segments::{self, Encoding};
 use crate::error::{Error, Result};
 use crate::messaging::check_body;
 use crate::settings;
 use crate::store::appointments::Appointment;
+use crate::store::audit::{AuditAction, AuditEntry};
 use crate::store::templates::StoredTemplate;
 use crate::store::Store;
 
@@ -90,8 +92,14 @@ pub fn normalize_language(value: &str) -> Result<String> {
     Ok(value)
 }
 
-/// Languages to try for a patient, best first: theirs, its primary subtag, the clinic's.
-fn language_chain(preferred: &str) -> Vec<String> {
+/// The language the clinic falls back to (`clinic.language`, default English).
+pub fn clinic_language(store: &Store) -> Result<String> {
+    settings::clinic_language(store)
+}
+
+/// Languages to try for a patient, best first: theirs, its primary subtag, the clinic's, then
+/// English (the one every kind has built-in wording in).
+fn language_chain(preferred: &str, clinic: &str) -> Vec<String> {
     let mut chain = Vec::new();
     if let Ok(language) = normalize_language(preferred) {
         if let Some((primary, _)) = language.split_once('-') {
@@ -102,8 +110,15 @@ fn language_chain(preferred: &str) -> Vec<String> {
             chain.push(language);
         }
     }
+    if let Some((primary, _)) = clinic.split_once('-') {
+        chain.push(clinic.to_string());
+        chain.push(primary.to_string());
+    } else {
+        chain.push(clinic.to_string());
+    }
     chain.push(CLINIC_LANGUAGE.to_string());
-    chain.dedup();
+    let mut seen = std::collections::HashSet::new();
+    chain.retain(|language| seen.insert(language.clone()));
     chain
 }
 
@@ -131,7 +146,8 @@ pub fn list(store: &Store) -> Result<Vec<Template>> {
 /// The version of `kind` for a patient who prefers `language`: the clinic's wording or the
 /// built-in one in that language, else in the clinic's language.
 pub fn resolve(store: &Store, kind: TemplateKind, language: &str) -> Result<Template> {
-    for candidate in language_chain(language) {
+    let clinic = clinic_language(store)?;
+    for candidate in language_chain(language, &clinic) {
         if let Some(stored) = store.template(kind, &candidate)? {
             return Ok(Template::stored(stored));
         }
@@ -144,7 +160,8 @@ pub fn resolve(store: &Store, kind: TemplateKind, language: &str) -> Result<Temp
 }
 
 /// Saves the clinic's wording after checking it (placeholders, braces, length, invisible
-/// characters). Returns the editor's warnings, which do not stop the save.
+/// characters), with its audit entry in the same transaction. Returns the editor's warnings,
+/// which do not stop the save.
 pub fn set(
     store: &Store,
     kind: TemplateKind,
@@ -156,13 +173,40 @@ pub fn set(
     let language = normalize_language(language)?;
     parse(body)?;
     check_body(body)?;
-    store.save_template(kind, &language, body, actor, now)?;
+    let audit = change_entry(now, actor, kind, &language, "saved")?;
+    store.save_template(kind, &language, body, &audit)?;
     Ok(check_template(body))
 }
 
-/// Goes back to the built-in wording. Returns whether the clinic had its own.
-pub fn reset(store: &Store, kind: TemplateKind, language: &str) -> Result<bool> {
-    Ok(store.delete_template(kind, &normalize_language(language)?)?)
+/// Goes back to the built-in wording (audited when the clinic had its own). Returns whether the
+/// clinic had its own.
+pub fn reset(
+    store: &Store,
+    kind: TemplateKind,
+    language: &str,
+    actor: &str,
+    now: i64,
+) -> Result<bool> {
+    let language = normalize_language(language)?;
+    let audit = change_entry(now, actor, kind, &language, "reset to the built-in wording")?;
+    Ok(store.delete_template(kind, &language, &audit)?)
+}
+
+/// Template changes are settings changes: who changed which template, never its wording.
+fn change_entry(
+    now: i64,
+    actor: &str,
+    kind: TemplateKind,
+    language: &str,
+    change: &str,
+) -> Result<AuditEntry> {
+    Ok(AuditEntry::new(
+        now,
+        check_actor(actor)?,
+        AuditAction::SettingsChanged,
+        "",
+        serde_json::json!({ "template": kind.as_sql(), "language": language, "change": change }),
+    ))
 }
 
 /// Parses a kind name, listing the valid ones when it is not one.

@@ -26,6 +26,8 @@ const GOOD: &[(&str, &str, &str)] = &[
     ("clinic.timezone", "UTC", "UTC"),
     ("clinic.region", "gb", "GB"),
     ("clinic.region", "US", "US"),
+    ("clinic.language", "ES", "es"),
+    ("clinic.language", "pt-BR", "pt-br"),
     ("sending_window.start", "07:30", "07:30"),
     ("sending_window.end", "20:00", "20:00"),
     (
@@ -85,6 +87,7 @@ const BAD: &[(&str, &str, &str)] = &[
     ("clinic.region", "USA", "two-letter"),
     ("clinic.region", "ZZ", "two-letter"),
     ("clinic.region", "1A", "two-letter"),
+    ("clinic.language", "Spanish", "language code"),
     ("sending_window.start", "8am", "HH:MM"),
     ("sending_window.start", "8:00", "HH:MM"),
     ("sending_window.start", "24:00", "HH:MM"),

@@ -252,3 +252,41 @@ fn patient_input_is_validated_with_actionable_messages() {
     assert_eq!(patient.preferred_language, "es");
     assert!(store.list_patients().unwrap().len() == 1);
 }
+
+#[test]
+fn the_unread_total_counts_replies_until_their_conversation_is_read() {
+    use clinic_desk_core::compliance::keywords::Keywords;
+    use clinic_desk_core::store::messages::{IngestMode, MessageRecord};
+    use clinic_desk_core::store::threads::Direction;
+    use clinic_desk_core::twilio::MessageStatus;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("clinic.sqlite3")).unwrap();
+    assert_eq!(store.unread_total().unwrap(), 0);
+    let reply = |n: u32, from: &str| MessageRecord {
+        sid: format!("SM{n:032x}"),
+        direction: Direction::Inbound,
+        from: from.to_string(),
+        to: "+15555550100".to_string(),
+        body: "Is there parking?".into(),
+        status: MessageStatus::Received,
+        error_code: None,
+        error_message: None,
+        num_segments: Some(1),
+        price: None,
+        price_unit: None,
+        created_at: 1_700_000_000_000 + i64::from(n),
+        sent_at: None,
+    };
+    let records = [
+        reply(1, "+14155550101"),
+        reply(2, "+14155550101"),
+        reply(3, "+14155550102"),
+    ];
+    store
+        .ingest(&records, IngestMode::Live, &Keywords::default())
+        .unwrap();
+    assert_eq!(store.unread_total().unwrap(), 3);
+    store.mark_thread_read("+14155550101").unwrap();
+    assert_eq!(store.unread_total().unwrap(), 1);
+}

@@ -11,7 +11,7 @@ use clinic_desk_core::clock::SystemClock;
 use clinic_desk_core::credentials::{self, CredentialsSummary, KeyStore, TwilioCredentials};
 use clinic_desk_core::setup_check::{self, TestReport};
 use clinic_desk_core::twilio::{client::TWILIO_API_BASE, Auth, Secret};
-use clinic_desk_core::{paths, workstation, Error, Store};
+use clinic_desk_core::{workstation, Error, Store};
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Manager, State};
 use ts_rs::TS;
@@ -104,7 +104,7 @@ pub fn status_of(store: &Store, sessions: &AdminSessions) -> Result<AdminStatus,
 
 async fn current_status(state: &AppState) -> CommandResult<AdminStatus> {
     let sessions = state.admin.clone();
-    blocking(&state.store, move |store| status_of(store, &sessions)).await
+    blocking(&state.clinic, move |store| status_of(store, &sessions)).await
 }
 
 #[tauri::command]
@@ -121,7 +121,7 @@ pub async fn set_admin_passphrase(
     current: Option<String>,
 ) -> CommandResult<AdminStatus> {
     // argon2 takes a noticeable moment; it runs on the blocking pool.
-    let session = blocking(&state.store, move |store| {
+    let session = blocking(&state.clinic, move |store| {
         access::set_passphrase(store, &new, current.as_deref(), ADMIN_ACTOR)?;
         access::verify(store, &new, ADMIN_ACTOR)
     })
@@ -135,7 +135,7 @@ pub async fn unlock_admin(
     state: State<'_, AppState>,
     passphrase: String,
 ) -> CommandResult<AdminStatus> {
-    let session = blocking(&state.store, move |store| {
+    let session = blocking(&state.clinic, move |store| {
         access::verify(store, &passphrase, ADMIN_ACTOR)
     })
     .await?;
@@ -185,6 +185,18 @@ pub async fn save_and_test_as_admin(
     .await
 }
 
+/// Where Save & Test sends its requests: Twilio itself, unless `CLINIC_DESK_API_BASE` names
+/// another Twilio-compatible address (an edge location such as
+/// `https://api.dublin.ie1.twilio.com`, or the simulator in the end-to-end tests). The saved
+/// credentials keep the address they were tested against, so syncing uses the same one.
+fn api_base() -> String {
+    std::env::var("CLINIC_DESK_API_BASE")
+        .ok()
+        .map(|value| value.trim().trim_end_matches('/').to_string())
+        .filter(|value| value.starts_with("https://") || value.starts_with("http://127.0.0.1:"))
+        .unwrap_or_else(|| TWILIO_API_BASE.to_string())
+}
+
 /// Save & Test. Saved credentials take effect at once: the engine restarts on them. In demo
 /// mode they are saved to the clinic's own database instead, and the app restarts out of demo.
 #[tauri::command]
@@ -194,23 +206,18 @@ pub async fn save_and_test(
     input: SaveAndTestInput,
 ) -> CommandResult<TestReport> {
     state.admin.require()?;
+    let api_base = api_base();
     if state.mode() == AppMode::Demo {
-        let (live, keys) = open_live().await?;
+        let keys = clinic_keys(&state.clinic).await?;
         let report =
-            save_and_test_as_admin(&state.admin, &live, &keys, input, TWILIO_API_BASE).await?;
+            save_and_test_as_admin(&state.admin, &state.clinic, &keys, input, &api_base).await?;
         if report.saved {
             restart_soon(app);
         }
         return Ok(report);
     }
-    let report = save_and_test_as_admin(
-        &state.admin,
-        &state.store,
-        &state.keys,
-        input,
-        TWILIO_API_BASE,
-    )
-    .await?;
+    let report =
+        save_and_test_as_admin(&state.admin, &state.store, &state.keys, input, &api_base).await?;
     if report.saved {
         restart_engine(app).await?;
     }
@@ -240,8 +247,7 @@ pub async fn leave_demo_mode(app: AppHandle, state: State<'_, AppState>) -> Comm
     if state.mode() != AppMode::Demo {
         return Err(Error::invalid("mode", "Clinic Desk is not in demo mode").into());
     }
-    let (live, _keys) = open_live().await?;
-    blocking(&live, decline_demo).await?;
+    blocking(&state.clinic, decline_demo).await?;
     restart_soon(app);
     Ok(())
 }
@@ -250,23 +256,13 @@ pub fn decline_demo(store: &Store) -> Result<(), Error> {
     Ok(store.set_setting(DEMO_SETTING, DEMO_DECLINED)?)
 }
 
-/// The clinic's own database, which demo mode leaves untouched.
-async fn open_live() -> CommandResult<(Store, KeyStore)> {
-    tauri::async_runtime::spawn_blocking(|| -> Result<(Store, KeyStore), Error> {
-        let path = paths::default_live_db().ok_or_else(|| {
-            Error::invalid(
-                "database",
-                "cannot find the per-user data folder for the clinic's database; set \
-                 CLINIC_DESK_DB to its path",
-            )
-        })?;
-        let store = Store::open(&path)?;
-        let keys = workstation::key_store_for(&store)?;
-        Ok((store, keys))
-    })
-    .await
-    .map_err(|_| CommandError::internal("the request stopped unexpectedly; try again"))?
-    .map_err(CommandError::from)
+/// The key store of the clinic's own database (demo mode runs on the demo file's keys).
+async fn clinic_keys(clinic: &Store) -> CommandResult<KeyStore> {
+    let clinic = clinic.clone();
+    tauri::async_runtime::spawn_blocking(move || workstation::key_store_for(&clinic))
+        .await
+        .map_err(|_| CommandError::internal("the request stopped unexpectedly; try again"))?
+        .map_err(CommandError::from)
 }
 
 fn restart_soon(app: AppHandle) {

@@ -45,7 +45,7 @@ pub fn day_list(
 ) -> Result<AppointmentDay, Error> {
     let today = appointments::today(store, clock)?;
     let day = match date.map(str::trim).filter(|d| !d.is_empty()) {
-        Some(value) => appointments::parse_day(value)?,
+        Some(value) => appointments::parse_day(store, value)?,
         None => today,
     };
     Ok(AppointmentDay {

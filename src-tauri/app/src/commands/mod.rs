@@ -3,12 +3,15 @@
 
 pub mod admin;
 pub mod appointments;
+pub mod chat;
 pub mod compliance;
 pub mod dashboard;
 pub mod group;
 pub mod settings;
+pub mod templates;
 
-use clinic_desk_core::clock::SystemClock;
+use clinic_desk_core::appointments::{self as core_appointments, Appointment};
+use clinic_desk_core::clock::{Clock, SystemClock};
 use clinic_desk_core::composer::segments::{self, SegmentInfo};
 use clinic_desk_core::messaging::{self, TextRequest, MAX_BODY_CHARS};
 use clinic_desk_core::patients::{self, NewPatient};
@@ -223,6 +226,9 @@ pub struct ThreadContext {
     pub patient_name: Option<String>,
     /// The composer is disabled: the outbox would refuse the text anyway.
     pub opted_out: bool,
+    /// The patient's appointments still ahead (not cancelled), earliest first, for the panel
+    /// beside the chat.
+    pub upcoming: Vec<Appointment>,
 }
 
 #[tauri::command]
@@ -230,13 +236,17 @@ pub async fn thread_context(
     state: State<'_, AppState>,
     phone: String,
 ) -> CommandResult<ThreadContext> {
-    blocking(&state.store, move |store| context_of(store, phone)).await
+    blocking(&state.store, move |store| {
+        context_of(store, &SystemClock, phone)
+    })
+    .await
 }
 
-pub fn context_of(store: &Store, phone: String) -> Result<ThreadContext, Error> {
+pub fn context_of(store: &Store, clock: &dyn Clock, phone: String) -> Result<ThreadContext, Error> {
     Ok(ThreadContext {
         patient_name: store.patient_name_for(&phone)?,
         opted_out: store.is_opted_out(&phone)?,
+        upcoming: core_appointments::upcoming_for_phone(store, clock, &phone)?,
         phone,
     })
 }
@@ -305,7 +315,7 @@ mod tests {
     #[test]
     fn context_names_the_patient_and_reports_an_opt_out() {
         let (_dir, store) = store();
-        let unknown = context_of(&store, PHONE.to_string()).unwrap();
+        let unknown = context_of(&store, &SystemClock, PHONE.to_string()).unwrap();
         assert_eq!(unknown.patient_name, None);
         assert!(!unknown.opted_out);
 
@@ -330,8 +340,59 @@ mod tests {
                 actor: "patient".into(),
             })
             .unwrap();
-        let known = context_of(&store, PHONE.to_string()).unwrap();
+        let known = context_of(&store, &SystemClock, PHONE.to_string()).unwrap();
         assert_eq!(known.patient_name.as_deref(), Some("Sample Patient"));
         assert!(known.opted_out);
+        assert!(known.upcoming.is_empty());
+    }
+
+    #[test]
+    fn context_lists_the_patients_upcoming_appointments() {
+        let (_dir, store) = store();
+        store
+            .set_setting(
+                clinic_desk_core::settings::CLINIC_TIMEZONE,
+                "America/New_York",
+            )
+            .unwrap();
+        for (start, provider) in [
+            ("2099-04-02 15:00", "Dr. Later"),
+            ("2099-04-01 08:30", "Dr. Sooner"),
+        ] {
+            core_appointments::book(
+                &store,
+                None,
+                &SystemClock,
+                &core_appointments::NewAppointment {
+                    phone: PHONE.into(),
+                    name: "Sample Patient".into(),
+                    start: start.into(),
+                    provider: provider.into(),
+                    location: "Room 2".into(),
+                    ..Default::default()
+                },
+                "front desk",
+            )
+            .unwrap();
+        }
+        let context = context_of(&store, &SystemClock, PHONE.to_string()).unwrap();
+        let seen: Vec<(&str, &str, &str)> = context
+            .upcoming
+            .iter()
+            .map(|a| {
+                (
+                    a.local_date.as_str(),
+                    a.local_time.as_str(),
+                    a.provider.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            vec![
+                ("2099-04-01", "08:30", "Dr. Sooner"),
+                ("2099-04-02", "15:00", "Dr. Later")
+            ]
+        );
     }
 }

@@ -185,7 +185,7 @@ pub fn run(db: &Path, command: AppointmentsCommand, actor: &str, out: &Output) -
         }
         AppointmentsCommand::List { date } => {
             let day = match date {
-                Some(date) => appointments::parse_day(&date)?,
+                Some(date) => appointments::parse_day(&store, &date)?,
                 None => appointments::today(&store, &clock)?,
             };
             let list = appointments::list_day(&store, day)?;

@@ -91,7 +91,7 @@ pub fn run(db: &Path, command: TemplatesCommand, actor: &str, out: &Output) -> R
         }
         TemplatesCommand::Reset { kind, lang } => {
             let kind = templates::parse_kind(&kind)?;
-            let had_custom = templates::reset(&store, kind, &lang)?;
+            let had_custom = templates::reset(&store, kind, &lang, actor, SystemClock.now_ms())?;
             let value = serde_json::json!({ "kind": kind, "language": lang, "reset": had_custom });
             out.emit(&value, || {
                 if had_custom {

@@ -266,6 +266,7 @@ struct RowContext<'a> {
     columns: &'a Columns,
     zone: Tz,
     region: &'a str,
+    date_order: local_time::DateOrder,
 }
 
 /// Checks one row; the error is the reason shown in the report.
@@ -312,7 +313,7 @@ fn prepare(
         .map_err(|e| format!("invalid phone: {e}"))?;
     let time_error = |e: LocalTimeError| e.to_string();
     let local = if separate {
-        local_time::parse_date(get(Field::Date))
+        local_time::parse_date(get(Field::Date), ctx.date_order)
             .map_err(time_error)?
             .and_time(local_time::parse_time(get(Field::Time)).map_err(time_error)?)
     } else {
@@ -320,7 +321,7 @@ fn prepare(
             "" => get(Field::Date),
             start => start,
         };
-        local_time::parse_start(value).map_err(time_error)?
+        local_time::parse_start(value, ctx.date_order).map_err(time_error)?
     };
     let starts_at = local_time::resolve(ctx.zone, local)
         .map_err(time_error)?
@@ -430,10 +431,12 @@ pub fn import_csv(
         .map_err(|e| Error::invalid("file", format!("cannot read the header row: {e}")))?
         .clone();
     let (columns, head) = map_columns(&headers)?;
+    let region = settings::clinic_region(store)?;
     let ctx = RowContext {
         columns: &columns,
         zone: settings::clinic_timezone(store)?,
-        region: &settings::clinic_region(store)?,
+        region: &region,
+        date_order: local_time::DateOrder::for_region(&region),
     };
 
     let mut rows: Vec<ImportRow> = Vec::new();

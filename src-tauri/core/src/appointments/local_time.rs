@@ -9,8 +9,8 @@ use crate::compliance::quiet_hours::first_instant_at_or_after;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum LocalTimeError {
-    #[error("unknown date format: \"{0}\" (use YYYY-MM-DD, MM/DD/YYYY or M/D/YY)")]
-    UnknownDateFormat(String),
+    #[error("unknown date format: \"{0}\" (use YYYY-MM-DD, {1})")]
+    UnknownDateFormat(String, &'static str),
     #[error("no such date: \"{0}\"")]
     NoSuchDate(String),
     #[error("unknown time format: \"{0}\" (use 14:30 or 2:30 PM)")]
@@ -21,16 +21,47 @@ pub enum LocalTimeError {
     Nonexistent { local: String, zone: String },
 }
 
+/// Which number comes first in a slash date: 03/04/2026 is March 4 in the US and 3 April in
+/// most other countries. The clinic's region decides; YYYY-MM-DD means the same everywhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateOrder {
+    MonthFirst,
+    DayFirst,
+}
+
+impl DateOrder {
+    /// Month first where that is how people write dates (the US and its territories, Canada's
+    /// common usage, the Philippines and a few others); day first elsewhere.
+    pub fn for_region(region: &str) -> Self {
+        const MONTH_FIRST: &[&str] = &[
+            "US", "PR", "GU", "VI", "AS", "MP", "UM", "CA", "PH", "FM", "MH", "PW", "BZ",
+        ];
+        if MONTH_FIRST.contains(&region.trim().to_ascii_uppercase().as_str()) {
+            Self::MonthFirst
+        } else {
+            Self::DayFirst
+        }
+    }
+
+    fn formats(self) -> &'static str {
+        match self {
+            Self::MonthFirst => "MM/DD/YYYY or M/D/YY",
+            Self::DayFirst => "DD/MM/YYYY or D/M/YY",
+        }
+    }
+}
+
 fn digits(part: &str, lengths: std::ops::RangeInclusive<usize>) -> Option<u32> {
     (lengths.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_digit()))
         .then(|| part.parse().ok())
         .flatten()
 }
 
-/// Reads YYYY-MM-DD (or YYYY/MM/DD), MM/DD/YYYY and M/D/YY (years 00–99 are 2000–2099).
-pub fn parse_date(value: &str) -> Result<NaiveDate, LocalTimeError> {
+/// Reads YYYY-MM-DD (or YYYY/MM/DD) anywhere, and slash dates in the region's order: MM/DD/YYYY
+/// and M/D/YY, or DD/MM/YYYY and D/M/YY (years 00–99 are 2000–2099).
+pub fn parse_date(value: &str, order: DateOrder) -> Result<NaiveDate, LocalTimeError> {
     let value = value.trim();
-    let unknown = || LocalTimeError::UnknownDateFormat(value.to_string());
+    let unknown = || LocalTimeError::UnknownDateFormat(value.to_string(), order.formats());
     let separator = if value.contains('-') { '-' } else { '/' };
     let parts: Vec<&str> = value.split(separator).collect();
     let [a, b, c] = parts.as_slice() else {
@@ -43,7 +74,10 @@ pub fn parse_date(value: &str) -> Result<NaiveDate, LocalTimeError> {
             2 => digits(c, 2..=2).map(|y| 2000 + y),
             _ => digits(c, 4..=4),
         };
-        (year, digits(a, 1..=2), digits(b, 1..=2))
+        match order {
+            DateOrder::MonthFirst => (year, digits(a, 1..=2), digits(b, 1..=2)),
+            DateOrder::DayFirst => (year, digits(b, 1..=2), digits(a, 1..=2)),
+        }
     } else {
         return Err(unknown());
     };
@@ -90,7 +124,7 @@ pub fn parse_time(value: &str) -> Result<NaiveTime, LocalTimeError> {
 
 /// Reads a date and time in one value: "2026-03-10 14:30", "2026-03-10T14:30",
 /// "3/10/2026 2:30 PM".
-pub fn parse_start(value: &str) -> Result<NaiveDateTime, LocalTimeError> {
+pub fn parse_start(value: &str, order: DateOrder) -> Result<NaiveDateTime, LocalTimeError> {
     let value = value.trim();
     let split = value
         .find(|c: char| c.is_whitespace())
@@ -100,7 +134,7 @@ pub fn parse_start(value: &str) -> Result<NaiveDateTime, LocalTimeError> {
     };
     let (date, time) = value.split_at(at);
     let time = time.trim_start_matches('T');
-    Ok(parse_date(date)?.and_time(parse_time(time)?))
+    Ok(parse_date(date, order)?.and_time(parse_time(time)?))
 }
 
 /// The instant of a wall-clock time in `zone`: an error when the clocks skip it, the first of
@@ -148,20 +182,42 @@ mod tests {
         NaiveTime::from_hms_opt(h, m, 0).unwrap()
     }
 
+    const US: DateOrder = DateOrder::MonthFirst;
+
     #[test]
     fn dates_in_the_accepted_formats() {
-        assert_eq!(parse_date("2026-03-10"), Ok(date(2026, 3, 10)));
-        assert_eq!(parse_date("03/10/2026"), Ok(date(2026, 3, 10)));
-        assert_eq!(parse_date("3/9/26"), Ok(date(2026, 3, 9)));
+        assert_eq!(parse_date("2026-03-10", US), Ok(date(2026, 3, 10)));
+        assert_eq!(parse_date("03/10/2026", US), Ok(date(2026, 3, 10)));
+        assert_eq!(parse_date("3/9/26", US), Ok(date(2026, 3, 9)));
         assert_eq!(
-            parse_date("10.03.2026"),
-            Err(LocalTimeError::UnknownDateFormat("10.03.2026".into()))
+            parse_date("10.03.2026", US),
+            Err(LocalTimeError::UnknownDateFormat(
+                "10.03.2026".into(),
+                "MM/DD/YYYY or M/D/YY"
+            ))
         );
         assert_eq!(
-            parse_date("2026-02-30"),
+            parse_date("2026-02-30", US),
             Err(LocalTimeError::NoSuchDate("2026-02-30".into()))
         );
-        assert!(parse_date("March 10").is_err());
+        assert!(parse_date("March 10", US).is_err());
+    }
+
+    #[test]
+    fn slash_dates_follow_the_clinics_region() {
+        let uk = DateOrder::for_region("gb");
+        assert_eq!(uk, DateOrder::DayFirst);
+        assert_eq!(DateOrder::for_region("US"), US);
+        assert_eq!(parse_date("03/04/2026", US), Ok(date(2026, 3, 4)));
+        assert_eq!(parse_date("03/04/2026", uk), Ok(date(2026, 4, 3)));
+        assert_eq!(parse_date("25/12/26", uk), Ok(date(2026, 12, 25)));
+        assert_eq!(
+            parse_date("12/25/2026", uk),
+            Err(LocalTimeError::NoSuchDate("12/25/2026".into()))
+        );
+        assert_eq!(parse_date("2026-04-03", uk), Ok(date(2026, 4, 3)));
+        let message = parse_date("3 April", uk).unwrap_err().to_string();
+        assert!(message.contains("DD/MM/YYYY"), "{message}");
     }
 
     #[test]
@@ -180,9 +236,9 @@ mod tests {
     #[test]
     fn one_value_with_date_and_time() {
         let expected = date(2026, 3, 10).and_time(time(14, 30));
-        assert_eq!(parse_start("2026-03-10 14:30"), Ok(expected));
-        assert_eq!(parse_start("2026-03-10T14:30"), Ok(expected));
-        assert_eq!(parse_start("3/10/2026 2:30 PM"), Ok(expected));
+        assert_eq!(parse_start("2026-03-10 14:30", US), Ok(expected));
+        assert_eq!(parse_start("2026-03-10T14:30", US), Ok(expected));
+        assert_eq!(parse_start("3/10/2026 2:30 PM", US), Ok(expected));
     }
 
     #[test]

@@ -144,8 +144,9 @@ fn clean_duration(minutes: Option<u32>) -> Result<i64> {
 /// A local date and time typed by staff, as an instant in the clinic's zone.
 fn start_from_input(store: &Store, value: &str) -> Result<(i64, String)> {
     let zone = settings::clinic_timezone(store)?;
-    let local =
-        local_time::parse_start(value).map_err(|e| Error::invalid("start", e.to_string()))?;
+    let order = local_time::DateOrder::for_region(&settings::clinic_region(store)?);
+    let local = local_time::parse_start(value, order)
+        .map_err(|e| Error::invalid("start", e.to_string()))?;
     let instant =
         local_time::resolve(zone, local).map_err(|e| Error::invalid("start", e.to_string()))?;
     Ok((instant.timestamp_millis(), zone.name().to_string()))
@@ -390,9 +391,11 @@ pub fn mark_completed(
     )
 }
 
-/// A day as staff type it (any format the CSV import accepts).
-pub fn parse_day(value: &str) -> Result<NaiveDate> {
-    local_time::parse_date(value).map_err(|e| Error::invalid("date", e.to_string()))
+/// A day as staff type it (any format the CSV import accepts, slash dates in the order of the
+/// clinic's region).
+pub fn parse_day(store: &Store, value: &str) -> Result<NaiveDate> {
+    let order = local_time::DateOrder::for_region(&settings::clinic_region(store)?);
+    local_time::parse_date(value, order).map_err(|e| Error::invalid("date", e.to_string()))
 }
 
 /// Today in the clinic's zone.
@@ -402,6 +405,19 @@ pub fn today(store: &Store, clock: &dyn Clock) -> Result<NaiveDate> {
         .unwrap_or_default()
         .with_timezone(&zone)
         .date_naive())
+}
+
+/// How many upcoming appointments the chat shows beside a thread.
+pub const UPCOMING_LIMIT: u32 = 10;
+
+/// The patient's appointments still ahead (not cancelled), earliest first, each with its latest
+/// text; for the panel beside their chat.
+pub fn upcoming_for_phone(
+    store: &Store,
+    clock: &dyn Clock,
+    phone: &str,
+) -> Result<Vec<Appointment>> {
+    Ok(store.upcoming_appointments_for_phone(phone, clock.now_ms(), UPCOMING_LIMIT)?)
 }
 
 /// The appointments of one day in the clinic's zone, earliest first, each with its latest text.

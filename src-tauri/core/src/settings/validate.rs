@@ -83,6 +83,15 @@ pub(super) fn clinic_timezone(_: &Store, value: &str) -> Checked {
     }
 }
 
+pub(super) fn clinic_language(_: &Store, value: &str) -> Checked {
+    match crate::templates::normalize_language(value) {
+        Ok(language) => accept(language),
+        Err(_) => refuse(format!(
+            "\"{value}\" is not a language code; use one like en, es or pt-BR"
+        )),
+    }
+}
+
 pub(super) fn clinic_region_code(_: &Store, value: &str) -> Checked {
     let code = value.to_ascii_uppercase();
     if code.len() == 2

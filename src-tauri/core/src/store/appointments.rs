@@ -477,6 +477,27 @@ impl Store {
         })
     }
 
+    /// The appointments still ahead (not cancelled, starting at or after `now`) of the patient
+    /// who owns `phone`, earliest first, at most `limit`.
+    pub fn upcoming_appointments_for_phone(
+        &self,
+        phone: &str,
+        now: i64,
+        limit: u32,
+    ) -> Result<Vec<Appointment>, StoreError> {
+        let sql = format!(
+            "SELECT {COLUMNS} {FROM} \
+             WHERE a.patient_id = (SELECT patient_id FROM patient_phones WHERE e164 = ?1) \
+               AND a.status != 'cancelled' AND a.starts_at >= ?2 \
+             ORDER BY a.starts_at, a.id LIMIT ?3"
+        );
+        self.read(|conn| {
+            conn.prepare_cached(&sql)?
+                .query_map(params![phone, now, limit], appointment_from_row)?
+                .collect()
+        })
+    }
+
     /// Booked appointments starting after `now` and no later than `until_ms`: those a reminder
     /// may be due for.
     pub fn booked_appointments_ahead(

@@ -31,7 +31,7 @@ impl FlagReason {
         }
     }
 
-    fn from_sql(value: &str) -> Self {
+    pub(crate) fn from_sql(value: &str) -> Self {
         match value {
             "reschedule_requested" => FlagReason::RescheduleRequested,
             "cancel_requested" => FlagReason::CancelRequested,

@@ -13,12 +13,13 @@ use ts_rs::TS;
 use serde_json::json;
 
 use super::audit::{append_audit, AuditAction, AuditEntry};
+use super::flags::FlagReason;
 use super::optouts::{insert_opt_event, OptEvent, OptKind, OptSource};
-use super::outbox::OutboxState;
+use super::outbox::{OutboxKind, OutboxState};
 use super::threads::Direction;
 use super::{now_ms, Store, StoreError};
 use crate::compliance::keywords::{Intent, Keywords};
-use crate::twilio::error::describe_error_code;
+use crate::twilio::error::{describe_error_code, retry_refusal};
 use crate::twilio::MessageStatus;
 
 /// A Twilio message as the poller hands it to the store.
@@ -99,7 +100,85 @@ pub struct ThreadMessage {
     pub local_state: Option<OutboxState>,
     /// Why the outbox is holding, retrying or refusing it.
     pub local_error: Option<String>,
+    /// For a patient's text that raised a staff flag: which, why, and whether it is still open.
+    pub flag: Option<MessageFlag>,
+    /// For our own text that did not reach the patient: whether sending it again can help.
+    pub retry: Option<RetryAdvice>,
 }
+
+/// The staff flag a patient's text raised (the open one, if any; else the latest closed one).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageFlag {
+    pub id: i64,
+    pub reason: FlagReason,
+    pub open: bool,
+}
+
+/// Whether a failed text may be sent again, and if not, why in plain words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum RetryAdvice {
+    /// The failure was of the moment (phone off, network busy): a new copy may get through.
+    Allowed,
+    /// The same failure would happen again.
+    Refused { reason: String },
+    /// A new copy of this text is already queued or sent; it has its own bubble.
+    Retried,
+}
+
+const RETRY_KEY_PREFIX: &str = "retry:";
+
+/// The dedupe key of the copy that retries a failed text: a double-click queues one copy.
+pub fn retry_once_key(message_id: i64) -> String {
+    format!("{RETRY_KEY_PREFIX}{message_id}")
+}
+
+/// A failed text as a retry needs it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedText {
+    pub message_id: i64,
+    pub phone: String,
+    pub body: String,
+    pub error_code: Option<i64>,
+    /// False when the text is inbound or did not fail.
+    pub failed: bool,
+    /// The outbox row it was sent from, if this workstation (or the clinic's database) sent it.
+    pub outbox_kind: Option<OutboxKind>,
+    pub appointment_id: Option<i64>,
+}
+
+/// What the advice is for a failed text; `None` for anything else.
+fn advise(
+    failed: bool,
+    opted_out: bool,
+    error_code: Option<i64>,
+    retried: bool,
+) -> Option<RetryAdvice> {
+    if !failed {
+        return None;
+    }
+    if retried {
+        return Some(RetryAdvice::Retried);
+    }
+    let refusal = if opted_out {
+        retry_refusal(Some(21610))
+    } else {
+        retry_refusal(error_code)
+    };
+    Some(match refusal {
+        Some(reason) => RetryAdvice::Refused {
+            reason: reason.to_string(),
+        },
+        None => RetryAdvice::Allowed,
+    })
+}
+
+/// Whether a text did not reach the patient: Twilio said so, or the outbox gave up on it. A text
+/// sent elsewhere has no outbox row, and its NULL state must read as "not failed".
+const FAILED_SQL: &str =
+    "COALESCE(m.direction = 'outbound' AND (m.status IN ('failed', 'undelivered') \
+     OR o.state IN ('failed', 'blocked')), 0)";
 
 struct ThreadDelta {
     last_at: i64,
@@ -128,20 +207,40 @@ impl Store {
         self.write_refetchable(|tx| ingest_in(tx, records, mode, keywords).map_err(|e| self.err(e)))
     }
 
-    /// Every text of one thread, oldest first.
+    /// Every text of one thread, oldest first, with the staff flag each reply raised and
+    /// whether each failed text may be sent again.
+    ///
+    /// The flag is one indexed lookup per text (staff_flags' UNIQUE (message_id, reason) index),
+    /// and the retry lookup (outbox's UNIQUE once_key index) runs only for failed texts, so a
+    /// 10,000-text thread costs what it did without them.
     pub fn thread_messages(&self, phone: &str) -> Result<Vec<ThreadMessage>, StoreError> {
+        let opted_out = self.is_opted_out(phone)?;
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
+            let mut stmt = conn.prepare_cached(&format!(
                 "SELECT m.id, m.sid, m.direction, m.body, m.status, m.error_code, m.num_segments, \
                         m.created_at, m.read_at IS NOT NULL, o.state, \
-                        CASE WHEN o.state = 'held' THEN o.hold_reason ELSE o.last_error END \
+                        CASE WHEN o.state = 'held' THEN o.hold_reason ELSE o.last_error END, \
+                        f.id, f.reason, f.resolved_at IS NULL, {FAILED_SQL}, \
+                        CASE WHEN {FAILED_SQL} THEN EXISTS (SELECT 1 FROM outbox r \
+                             WHERE r.once_key = '{RETRY_KEY_PREFIX}' || m.id) ELSE 0 END \
                  FROM messages m LEFT JOIN outbox o ON o.id = m.outbox_id \
-                 WHERE m.thread_phone = ?1 ORDER BY m.created_at, m.id",
-            )?;
+                 LEFT JOIN staff_flags f ON f.id = (SELECT g.id FROM staff_flags g \
+                      WHERE g.message_id = m.id ORDER BY g.resolved_at IS NOT NULL, g.id DESC LIMIT 1) \
+                 WHERE m.thread_phone = ?1 ORDER BY m.created_at, m.id"
+            ))?;
             let rows = stmt.query_map([phone], |row| {
                 let direction: String = row.get(2)?;
                 let status: String = row.get(4)?;
                 let error_code: Option<i64> = row.get(5)?;
+                let flag_id: Option<i64> = row.get(11)?;
+                let flag = match flag_id {
+                    Some(id) => Some(MessageFlag {
+                        id,
+                        reason: FlagReason::from_sql(&row.get::<_, String>(12)?),
+                        open: row.get(13)?,
+                    }),
+                    None => None,
+                };
                 Ok(ThreadMessage {
                     id: row.get(0)?,
                     sid: row.get(1)?,
@@ -161,9 +260,51 @@ impl Store {
                         .get::<_, Option<String>>(9)?
                         .map(|s| OutboxState::from_sql(&s)),
                     local_error: row.get(10)?,
+                    flag,
+                    retry: advise(row.get(14)?, opted_out, error_code, row.get(15)?),
                 })
             })?;
             rows.collect()
+        })
+    }
+
+    /// One text as a retry needs it; `None` when no text has this id.
+    pub fn failed_text(&self, message_id: i64) -> Result<Option<FailedText>, StoreError> {
+        self.read(|conn| {
+            conn.query_row(
+                &format!(
+                    "SELECT m.id, m.thread_phone, m.body, m.error_code, {FAILED_SQL}, o.kind, \
+                            o.appointment_id \
+                     FROM messages m LEFT JOIN outbox o ON o.id = m.outbox_id WHERE m.id = ?1"
+                ),
+                [message_id],
+                |row| {
+                    Ok(FailedText {
+                        message_id: row.get(0)?,
+                        phone: row.get(1)?,
+                        body: row.get(2)?,
+                        error_code: row.get(3)?,
+                        failed: row.get(4)?,
+                        outbox_kind: row
+                            .get::<_, Option<String>>(5)?
+                            .map(|k| OutboxKind::from_sql(&k)),
+                        appointment_id: row.get(6)?,
+                    })
+                },
+            )
+            .optional()
+        })
+    }
+
+    /// The outbox text queued under an automation or retry key, if any.
+    pub fn outbox_id_for_once_key(&self, once_key: &str) -> Result<Option<i64>, StoreError> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT id FROM outbox WHERE once_key = ?1",
+                [once_key],
+                |row| row.get(0),
+            )
+            .optional()
         })
     }
 

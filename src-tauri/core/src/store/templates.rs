@@ -6,6 +6,7 @@ use rusqlite::{params, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::audit::{append_audit, AuditEntry};
 use super::{Store, StoreError};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, TS)]
@@ -124,8 +125,7 @@ impl Store {
         kind: TemplateKind,
         language: &str,
         body: &str,
-        actor: &str,
-        now: i64,
+        audit: &AuditEntry,
     ) -> Result<(), StoreError> {
         self.write(|tx| {
             tx.execute(
@@ -133,22 +133,34 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5) \
                  ON CONFLICT (kind, language) DO UPDATE SET body = excluded.body, \
                    updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-                params![kind.as_sql(), language, body, actor, now],
+                params![kind.as_sql(), language, body, audit.actor, audit.at],
             )
             .map_err(|e| self.err(e))?;
+            append_audit(tx, audit).map_err(|e| self.err(e))?;
             Ok(())
         })
     }
 
-    /// Drops the clinic's wording, back to the default. Returns whether there was one.
-    pub fn delete_template(&self, kind: TemplateKind, language: &str) -> Result<bool, StoreError> {
+    /// Drops the clinic's wording, back to the default, auditing it when there was one.
+    /// Returns whether there was one.
+    pub fn delete_template(
+        &self,
+        kind: TemplateKind,
+        language: &str,
+        audit: &AuditEntry,
+    ) -> Result<bool, StoreError> {
         self.write(|tx| {
-            tx.execute(
-                "DELETE FROM templates WHERE kind = ?1 AND language = ?2",
-                params![kind.as_sql(), language],
-            )
-            .map(|n| n > 0)
-            .map_err(|e| self.err(e))
+            let deleted = tx
+                .execute(
+                    "DELETE FROM templates WHERE kind = ?1 AND language = ?2",
+                    params![kind.as_sql(), language],
+                )
+                .map_err(|e| self.err(e))?
+                > 0;
+            if deleted {
+                append_audit(tx, audit).map_err(|e| self.err(e))?;
+            }
+            Ok(deleted)
         })
     }
 }

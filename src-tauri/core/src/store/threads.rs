@@ -31,6 +31,17 @@ pub struct ThreadSummary {
 }
 
 impl Store {
+    /// Unread replies across every conversation, for the tray badge.
+    pub fn unread_total(&self) -> Result<u64, StoreError> {
+        self.read(|conn| {
+            let total: i64 =
+                conn.query_row("SELECT COALESCE(SUM(unread), 0) FROM threads", [], |row| {
+                    row.get(0)
+                })?;
+            Ok(u64::try_from(total).unwrap_or(0))
+        })
+    }
+
     /// Threads by last activity, newest first.
     pub fn list_threads(&self) -> Result<Vec<ThreadSummary>, StoreError> {
         self.read(|conn| {

@@ -7,7 +7,8 @@ use crate::store::templates::TemplateKind;
 /// Languages with built-in wording, the clinic's fallback first.
 pub const LANGUAGES: &[&str] = &["en", "es"];
 
-/// The language texts fall back to when a patient's has no template.
+/// The language texts fall back to when neither the patient's nor the clinic's has a template:
+/// every kind has built-in wording in it. Also the default of `clinic.language`.
 pub const CLINIC_LANGUAGE: &str = "en";
 
 pub fn default_body(kind: TemplateKind, language: &str) -> Option<&'static str> {

@@ -118,3 +118,26 @@ pub fn describe_error_code(code: i64) -> &'static str {
         _ => "delivery failed",
     }
 }
+
+/// Why sending a failed text again cannot help, in plain words; `None` when a retry may work.
+///
+/// Only failures of the moment are worth a second attempt: a full queue (30001), a phone that
+/// was off or out of coverage (30003), a carrier that gave no reason (30008, or no code at all),
+/// a lost segment (30009) or a congested network (30017). A number that is wrong, unknown, a
+/// landline, opted out, blocked or filtered fails the same way every time.
+pub fn retry_refusal(code: Option<i64>) -> Option<&'static str> {
+    let code = code?;
+    Some(match code {
+        30001 | 30003 | 30008 | 30009 | 30017 => return None,
+        21610 => "the patient opted out (replied STOP); they must text START before they can be texted again",
+        21211 => "the number is not a valid phone number; correct it on the patient's record",
+        21408 => "texts to this country are not enabled; an admin can enable it in Twilio's geo permissions",
+        21612 => "the number cannot receive texts; call the patient instead",
+        21614 | 30006 => "the number is a landline or its carrier cannot take texts; call the patient instead",
+        30002 => "the Twilio account is suspended; an admin must contact Twilio",
+        30004 => "the patient or their carrier blocks texts from the clinic; sending again would be blocked too",
+        30005 => "the number is unknown or no longer in service; check the number with the patient",
+        30007 => "the carrier filtered it as spam; the same words would be filtered again, so reword it",
+        _ => "Twilio refused it for a reason that sending again will not fix",
+    })
+}

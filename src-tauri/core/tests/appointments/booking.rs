@@ -84,7 +84,7 @@ async fn a_number_twilio_refuses_leaves_the_booking_with_the_reason() {
 
     let day = appointments::list_day(
         &ws.store,
-        appointments::parse_day(&appointment.local_date).unwrap(),
+        appointments::parse_day(&ws.store, &appointment.local_date).unwrap(),
     )
     .unwrap();
     assert_eq!(day.len(), 1);

@@ -141,8 +141,11 @@ fn a_messy_file_imports_its_good_rows_and_reports_each_bad_one() {
             row.row
         );
     }
-    let day =
-        appointments::list_day(&store, appointments::parse_day("2026-03-10").unwrap()).unwrap();
+    let day = appointments::list_day(
+        &store,
+        appointments::parse_day(&store, "2026-03-10").unwrap(),
+    )
+    .unwrap();
     assert_eq!(day.len(), 1);
     assert_eq!(store.list_patients().unwrap().len(), 4);
 }
@@ -168,6 +171,25 @@ fn a_single_start_column_and_first_last_names_are_understood() {
     assert_eq!(lena.patient_name, "Lena Koch");
     assert_eq!(lena.phone.as_deref(), Some("+4915123456790"));
     assert_eq!(lena.starts_at, ms("2026-03-30T06:15:00Z"));
+}
+
+#[test]
+fn slash_dates_are_read_day_first_in_a_day_first_country() {
+    let (_dir, store) = clinic("Europe/London");
+    store.set_setting("clinic.region", "GB").unwrap();
+    let clock = TestClock::at("2026-03-01T10:00:00Z");
+    let csv = "name,phone,date,time,provider,location\n\
+               Amy Hall,07400 123456,03/04/2026,09:00,Dr. Shah,Surgery\n\
+               Tom Hall,07400 123457,12/25/2026,09:00,Dr. Shah,Surgery\n";
+    let report = import_csv(&store, &*clock, csv.as_bytes(), "front desk").unwrap();
+    let amy = appointments::get(&store, report.rows[0].appointment_id.unwrap()).unwrap();
+    // 3 April, not March 4: 09:00 BST is 08:00 UTC.
+    assert_eq!(amy.starts_at, ms("2026-04-03T08:00:00Z"));
+    assert_eq!(report.rows[1].status, RowStatus::Skipped);
+    assert_eq!(
+        report.rows[1].reason.as_deref(),
+        Some("no such date: \"12/25/2026\"")
+    );
 }
 
 #[test]

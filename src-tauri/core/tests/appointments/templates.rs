@@ -1,6 +1,7 @@
 //! Templates: refused when broken, warned about when risky, picked by the patient's language.
 
 use clinic_desk_core::composer::segments::Encoding;
+use clinic_desk_core::settings;
 use clinic_desk_core::templates::{
     self, check_template, default_body, TemplateKind, WarningKind, LANGUAGES,
 };
@@ -138,12 +139,34 @@ fn the_patients_language_picks_the_version_then_the_clinics() {
     .unwrap();
     assert_eq!(pick("es"), ("es".to_string(), false));
     assert_eq!(pick("de"), ("en".to_string(), true));
-    assert!(templates::reset(&store, TemplateKind::Confirmation, "fr").unwrap());
+    assert!(templates::reset(&store, TemplateKind::Confirmation, "fr", "admin", 0).unwrap());
     assert_eq!(pick("fr"), ("en".to_string(), true));
 
     let list = templates::list(&store).unwrap();
     assert_eq!(list.len(), TemplateKind::ALL.len() * LANGUAGES.len());
     assert_eq!(list.iter().filter(|t| t.custom).count(), 1);
+}
+
+#[test]
+fn a_spanish_speaking_clinic_falls_back_to_spanish_then_english() {
+    let (_dir, store) = clinic("America/New_York");
+    let err = settings::set(&store, "clinic.language", "spanish please", "admin").unwrap_err();
+    assert!(err.to_string().contains("language code"), "{err}");
+    assert_eq!(
+        settings::set(&store, "clinic.language", "ES", "admin").unwrap(),
+        "es"
+    );
+    let pick = |language: &str| {
+        templates::resolve(&store, TemplateKind::Reminder, language)
+            .unwrap()
+            .language
+    };
+    assert_eq!(pick("fr"), "es");
+    assert_eq!(pick(""), "es");
+    assert_eq!(pick("en"), "en");
+    // Nothing saved in the clinic's language for this kind, and no built-in wording in it: English.
+    settings::set(&store, "clinic.language", "de", "admin").unwrap();
+    assert_eq!(pick("fr"), "en");
 }
 
 #[test]

@@ -36,6 +36,7 @@ import type {
 } from "../bindings";
 import type { AdminStatus, CredentialsSummary, SaveAndTestInput, TestReport } from "../bindings";
 import type { GroupPreview, GroupPreviewInput, GroupReport, GroupSendInput } from "../bindings";
+import type { FilledTemplate, SavedTemplate, Template, TemplateKind, TemplateList } from "../bindings";
 import type { NotificationText } from "../notify/words";
 import type { StoreChange } from "./events";
 
@@ -57,6 +58,12 @@ export interface Backend {
    * sending window unless `overrideReason` is given, and `OptedOut` for an opted-out number.
    */
   sendText(input: SendTextInput): Promise<ThreadMessage>;
+  /**
+   * Queues a new copy of a failed text (its `retry` advice is `allowed`) and returns its bubble;
+   * asked twice, it returns the same copy. Rejects in words when sending again cannot help
+   * (`InvalidInput`) or the patient opted out (`OptedOut`).
+   */
+  retryText(messageId: number): Promise<ThreadMessage>;
   markThreadRead(phone: string): Promise<void>;
   /** While a chat is open the engine polls for replies every second or so. */
   setChatOpen(open: boolean): Promise<void>;
@@ -127,6 +134,27 @@ export interface Backend {
   saveAndTest(input: SaveAndTestInput): Promise<TestReport>;
   /** Demo mode only: the app restarts on the clinic's own database, without demo data. */
   leaveDemoMode(): Promise<void>;
+
+  /** Every template (the clinic's wording or the built-in one) and the placeholders. */
+  listTemplates(): Promise<TemplateList>;
+  /**
+   * A template filled in: with `phone`, for that patient's next appointment (in their language
+   * unless `language` is given), else for a sample appointment; `body` previews unsaved wording.
+   * Facts nobody has stay as written ("{date}") and are named in `unfilled` and `notes`. Rejects
+   * with `InvalidInput` for an unknown placeholder or a stray brace.
+   */
+  previewTemplate(request: TemplatePreviewRequest): Promise<FilledTemplate>;
+  /** Admin only. Refuses (`InvalidInput`, in words) what cannot be saved; warns without refusing. */
+  saveTemplate(kind: TemplateKind, language: string, body: string): Promise<SavedTemplate>;
+  /** Admin only. The version now standing: the built-in one, or `null` when that language has none. */
+  resetTemplate(kind: TemplateKind, language: string): Promise<Template | null>;
+}
+
+export interface TemplatePreviewRequest {
+  kind: TemplateKind;
+  language?: string;
+  body?: string;
+  phone?: string;
 }
 
 export interface AuditQuery {

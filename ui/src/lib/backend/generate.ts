@@ -90,6 +90,9 @@ export function generateMessages(count: number, now: number, days = 200, seed = 
       read: true,
       localState: inbound ? null : "submitted",
       localError: null,
+      // Every so often a reschedule request, by position so the random sequence stays as it was.
+      flag: inbound && i % 97 === 1 ? { id: i + 1, reason: "reschedule_requested", open: i % 3 !== 0 } : null,
+      retry: failed ? { kind: "allowed" } : null,
     });
   }
   return messages;

@@ -155,6 +155,14 @@ export class MockAppointments {
     return { date: day, today: this.today, appointments: structuredClone(appointments) };
   }
 
+  /** The number's appointments from the clinic's today on, not cancelled, earliest first. */
+  upcoming(phone: string): Appointment[] {
+    const ahead = this.list
+      .filter((a) => a.phone === phone && a.status !== "cancelled" && a.localDate >= this.today)
+      .sort((a, b) => a.localDate.localeCompare(b.localDate) || a.localTime.localeCompare(b.localTime) || a.id - b.id);
+    return structuredClone(ahead);
+  }
+
   get(id: number): Appointment {
     const found = this.list.find((a) => a.id === id);
     if (!found) throw new BackendError("NotFound", `appointment ${id} is not on file; it may have been removed`);

@@ -47,6 +47,9 @@ import { mockGroupPreview, type GroupWorld } from "./mock-group";
 import type { GroupPreview, GroupPreviewInput, GroupReport, GroupSendInput } from "../bindings";
 import type { NotificationText } from "../notify/words";
 import { MockAdmin, type MockAdminOptions } from "./mock-admin";
+import { MockTemplates, type MockTemplateOptions } from "./mock-templates";
+import type { FilledTemplate, SavedTemplate, Template, TemplateKind, TemplateList } from "../bindings";
+import type { TemplatePreviewRequest } from "./backend";
 import type { AdminStatus, CredentialsSummary, SaveAndTestInput, TestReport } from "../bindings";
 
 export type MockMethod =
@@ -57,6 +60,7 @@ export type MockMethod =
   | "threadMessages"
   | "threadContext"
   | "sendText"
+  | "retryText"
   | "markThreadRead"
   | "setChatOpen"
   | "previewText"
@@ -86,6 +90,10 @@ export type MockMethod =
   | "credentialsSummary"
   | "saveAndTest"
   | "leaveDemoMode"
+  | "listTemplates"
+  | "previewTemplate"
+  | "saveTemplate"
+  | "resetTemplate"
   | "previewGroupMessage"
   | "sendGroupMessage"
   | "showNotification"
@@ -131,6 +139,8 @@ export interface MockOptions {
   settings?: SettingEntry[];
   /** The admin gate and saved account (default: a passphrase set and unlocked). */
   admin?: MockAdminOptions;
+  /** Saved template versions and the clinic facts templates use (default: built-in wording only). */
+  templates?: MockTemplateOptions;
 }
 
 function setting(key: string, value: string, description: string): SettingEntry {
@@ -234,6 +244,8 @@ export function mockMessage(overrides: Partial<ThreadMessage> & Pick<ThreadMessa
     read: true,
     localState: null,
     localError: null,
+    flag: null,
+    retry: null,
     ...overrides,
   };
 }
@@ -260,7 +272,10 @@ export class MockBackend implements Backend {
   private verifyReport: VerifyReport | null;
   private settings: SettingEntry[];
   readonly admin: MockAdmin;
+  private templateBook: MockTemplates;
   private nextId: number;
+  /** The copy each retried text got, by the failed text's id (a second retry queues nothing). */
+  private retries = new Map<number, number>();
   /** Group texts already queued, by group id and number (a second send queues nothing). */
   private groupTexts = new Map<string, number>();
   /** What `showNotification` and `setWindowTitle` were asked to show, newest last. */
@@ -295,10 +310,29 @@ export class MockBackend implements Backend {
     this.verifyReport = structuredClone(options.verify ?? null);
     this.settings = structuredClone(options.settings ?? [...MOCK_SETTINGS]);
     this.admin = new MockAdmin(options.admin);
+    this.templateBook = new MockTemplates(options.templates ?? {}, {
+      patientOf: (phone) => {
+        const found = this.patients.find((p) => p.phones.some((ph) => ph.e164 === phone));
+        return found ? { firstName: found.firstName, language: found.preferredLanguage } : null;
+      },
+      nextAppointment: (phone) => this.appointmentBook.upcoming(phone).find((a) => a.status === "booked") ?? null,
+      count: (text) => {
+        const { segments, encoding } = mockPreview(text, this.pricePerSegment, null).segments;
+        return { segments, encoding };
+      },
+      requireAdmin: () => this.admin.require(),
+    });
     this.nextId = 1;
     for (const list of this.messages.values()) {
       for (const m of list) this.nextId = Math.max(this.nextId, m.id + 1);
     }
+    for (const flag of this.flags) this.showFlagOnMessage(flag);
+  }
+
+  /** Like the core's thread query: a reply carries the flag it raised, open or closed. */
+  private showFlagOnMessage(flag: StaffFlag): void {
+    const message = (this.messages.get(flag.phone) ?? []).find((m) => m.id === flag.messageId);
+    if (message) message.flag = { id: flag.id, reason: flag.reason, open: flag.resolvedAt === null };
   }
 
   /** Holds every call until `resume()`, so tests can observe loading states deterministically. */
@@ -343,6 +377,7 @@ export class MockBackend implements Backend {
   /** A flag raised by the engine (e.g. a plain-words opt-out arriving), announced as the core does. */
   addFlag(flag: StaffFlag): void {
     this.flags.push(structuredClone(flag));
+    this.showFlagOnMessage(flag);
     const thread = this.threads.find((t) => t.phone === flag.phone);
     if (thread) thread.flagged = true;
     this.emit({ type: "threads", phones: [flag.phone] });
@@ -435,7 +470,7 @@ export class MockBackend implements Backend {
     const patientName = patient
       ? `${patient.firstName} ${patient.lastName}`
       : (this.threads.find((t) => t.phone === phone)?.patientName ?? null);
-    return { phone, patientName, optedOut: this.optedOut.has(phone) };
+    return { phone, patientName, optedOut: this.optedOut.has(phone), upcoming: this.appointmentBook.upcoming(phone) };
   }
 
   async sendText(input: SendTextInput): Promise<ThreadMessage> {
@@ -475,6 +510,51 @@ export class MockBackend implements Backend {
     queueMicrotask(() => this.emit({ type: "threads", phones: [to] }));
     if (this.deliverAfterMs !== null) this.deliverLater(to, message.id, this.deliverAfterMs);
     return structuredClone(message);
+  }
+
+  /** Mirrors the core: one copy per failed text, refused in words when it cannot help. */
+  async retryText(messageId: number): Promise<ThreadMessage> {
+    await this.enter("retryText", [messageId]);
+    let phone: string | null = null;
+    let failed: ThreadMessage | undefined;
+    for (const [p, list] of this.messages) {
+      failed = list.find((m) => m.id === messageId);
+      if (failed) {
+        phone = p;
+        break;
+      }
+    }
+    if (!failed || phone === null) throw new BackendError("NotFound", `text ${messageId} no longer exists`);
+    const copyId = this.retries.get(messageId);
+    const existing = copyId === undefined ? undefined : this.messages.get(phone)?.find((m) => m.id === copyId);
+    if (existing) return structuredClone(existing);
+    if (this.optedOut.has(phone)) {
+      throw new BackendError(
+        "OptedOut",
+        `${phone} has opted out of texts (replied STOP); they must text START to the clinic number before they can be texted again`,
+      );
+    }
+    const advice = failed.retry;
+    if (advice?.kind !== "allowed") {
+      const reason = advice?.kind === "refused" ? advice.reason : "it did not fail";
+      throw new BackendError("InvalidInput", `this text cannot be sent again: ${reason}`);
+    }
+    const copy = mockMessage({
+      id: this.nextId++,
+      direction: "outbound",
+      body: failed.body,
+      status: "queued",
+      numSegments: null,
+      createdAt: Date.now(),
+      localState: "queued",
+    });
+    failed.retry = { kind: "retried" };
+    this.retries.set(messageId, copy.id);
+    this.append(phone, copy);
+    const to = phone;
+    queueMicrotask(() => this.emit({ type: "threads", phones: [to] }));
+    if (this.deliverAfterMs !== null) this.deliverLater(to, copy.id, this.deliverAfterMs);
+    return structuredClone(copy);
   }
 
   async markThreadRead(phone: string): Promise<void> {
@@ -577,6 +657,7 @@ export class MockBackend implements Backend {
     const now = Date.now();
     flag.resolvedAt = now;
     flag.resolvedBy = "front desk";
+    this.showFlagOnMessage(flag);
     if (resolution === "opted_out") {
       this.optedOut.add(flag.phone);
       this.optStates = [
@@ -728,6 +809,26 @@ export class MockBackend implements Backend {
     if (this.status.mode !== "demo") {
       throw new BackendError("InvalidInput", "Clinic Desk is not in demo mode");
     }
+  }
+
+  async listTemplates(): Promise<TemplateList> {
+    await this.enter("listTemplates", []);
+    return this.templateBook.list();
+  }
+
+  async previewTemplate(request: TemplatePreviewRequest): Promise<FilledTemplate> {
+    await this.enter("previewTemplate", [structuredClone(request)]);
+    return this.templateBook.preview(request);
+  }
+
+  async saveTemplate(kind: TemplateKind, language: string, body: string): Promise<SavedTemplate> {
+    await this.enter("saveTemplate", [kind, language, body]);
+    return this.templateBook.save(kind, language, body);
+  }
+
+  async resetTemplate(kind: TemplateKind, language: string): Promise<Template | null> {
+    await this.enter("resetTemplate", [kind, language]);
+    return this.templateBook.reset(kind, language);
   }
 
   async previewGroupMessage(input: GroupPreviewInput): Promise<GroupPreview> {

@@ -7,7 +7,8 @@ import type { Backend } from "./backend";
 import { BackendError } from "./errors";
 import { MockBackend } from "./mock";
 import { generateMessages, generateThreads } from "./generate";
-import { previewMessages, previewPatients, previewThreads } from "./preview-data";
+import { previewAppointments, previewFlags, previewMessages, previewPatients, previewThreads } from "./preview-data";
+import { isoDay } from "../compliance/words";
 import { TauriBackend } from "./tauri";
 
 export type MockScenario = "sample" | "empty" | "error" | "unconfigured" | "large";
@@ -61,6 +62,8 @@ export function createMockForScenario(scenario: MockScenario): MockBackend {
         patients: previewPatients(),
         threads: previewThreads(now),
         messages: previewMessages(now),
+        flags: previewFlags(now),
+        appointments: { appointments: previewAppointments(isoDay(new Date(now))) },
         optedOut: ["+14155550103"],
         sync: { status: { state: "online", lastSyncedAt: now, lastError: null }, backfill: [] },
       });

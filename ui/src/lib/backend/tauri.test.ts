@@ -67,7 +67,7 @@ describe("TauriBackend", () => {
         case "thread_messages":
           return [];
         case "thread_context":
-          return { phone: "+14155550101", patientName: null, optedOut: false };
+          return { phone: "+14155550101", patientName: null, optedOut: false, upcoming: [] };
         case "send_text":
           return { id: 1 };
         case "preview_text":

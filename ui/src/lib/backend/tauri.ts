@@ -28,7 +28,7 @@ import type {
   ThreadMessage,
   ThreadSummary,
 } from "../bindings";
-import type { AuditQuery, Backend, Unsubscribe } from "./backend";
+import type { AuditQuery, Backend, TemplatePreviewRequest, Unsubscribe } from "./backend";
 import type {
   AppointmentChanges,
   AppointmentDay,
@@ -40,6 +40,7 @@ import type {
 } from "../bindings";
 import type { AdminStatus, CredentialsSummary, SaveAndTestInput, TestReport } from "../bindings";
 import type { GroupPreview, GroupPreviewInput, GroupReport, GroupSendInput } from "../bindings";
+import type { FilledTemplate, SavedTemplate, Template, TemplateKind, TemplateList } from "../bindings";
 import type { NotificationText } from "../notify/words";
 import { toBackendError } from "./errors";
 import { STORE_CHANGED_EVENT, parseStoreChanges, type StoreChange } from "./events";
@@ -53,6 +54,7 @@ interface Commands {
   thread_messages: { args: { phone: string }; result: ThreadMessage[] };
   thread_context: { args: { phone: string }; result: ThreadContext };
   send_text: { args: { input: SendTextInput }; result: ThreadMessage };
+  retry_text: { args: { messageId: number }; result: ThreadMessage };
   mark_thread_read: { args: { phone: string }; result: null };
   set_chat_open: { args: { open: boolean }; result: null };
   preview_text: { args: { body: string; to: string | null }; result: TextPreview };
@@ -84,6 +86,13 @@ interface Commands {
   credentials_summary: { args: null; result: CredentialsSummary | null };
   save_and_test: { args: { input: SaveAndTestInput }; result: TestReport };
   leave_demo_mode: { args: null; result: null };
+  list_templates: { args: null; result: TemplateList };
+  preview_template: {
+    args: { kind: TemplateKind; language: string | null; body: string | null; phone: string | null };
+    result: FilledTemplate;
+  };
+  save_template: { args: { kind: TemplateKind; language: string; body: string }; result: SavedTemplate };
+  reset_template: { args: { kind: TemplateKind; language: string }; result: Template | null };
 }
 
 export type CommandName = keyof Commands;
@@ -127,6 +136,10 @@ export class TauriBackend implements Backend {
 
   sendText(input: SendTextInput): Promise<ThreadMessage> {
     return call("send_text", { input });
+  }
+
+  retryText(messageId: number): Promise<ThreadMessage> {
+    return call("retry_text", { messageId });
   }
 
   async markThreadRead(phone: string): Promise<void> {
@@ -244,6 +257,27 @@ export class TauriBackend implements Backend {
 
   async leaveDemoMode(): Promise<void> {
     await call("leave_demo_mode");
+  }
+
+  listTemplates(): Promise<TemplateList> {
+    return call("list_templates");
+  }
+
+  previewTemplate(request: TemplatePreviewRequest): Promise<FilledTemplate> {
+    return call("preview_template", {
+      kind: request.kind,
+      language: request.language ?? null,
+      body: request.body ?? null,
+      phone: request.phone ?? null,
+    });
+  }
+
+  saveTemplate(kind: TemplateKind, language: string, body: string): Promise<SavedTemplate> {
+    return call("save_template", { kind, language, body });
+  }
+
+  resetTemplate(kind: TemplateKind, language: string): Promise<Template | null> {
+    return call("reset_template", { kind, language });
   }
 
   previewGroupMessage(input: GroupPreviewInput): Promise<GroupPreview> {

@@ -78,6 +78,10 @@ export function estimateRowHeight(row: ChatRow): number {
       run = 0;
     } else run++;
   }
-  const problem = row.message.errorText || row.message.localError ? 22 : 0;
-  return 54 + lines * 21 + problem;
+  const { message } = row;
+  const problem = message.errorText || message.localError ? 22 : 0;
+  // A flag's words (and, while open, its buttons), or a failed text's retry line.
+  const flag = message.flag ? (message.flag.open ? 72 : 30) : 0;
+  const retry = message.retry ? 36 : 0;
+  return 54 + lines * 21 + problem + flag + retry;
 }
