@@ -47,6 +47,7 @@ fn main() {
             "credentials_summary",
             "save_and_test",
             "leave_demo_mode",
+            "show_reply_alert",
         ]),
     ))
     .expect("tauri build configuration");

@@ -302,6 +302,12 @@ async function failedTextShowsItsReason(browser) {
   const reason = squash(await problem.getText());
   assert(/landline/i.test(reason), `the failed text does not say why in words: "${reason}"`);
   console.log(`     reason: ${reason}`);
+  // Sending again cannot reach a landline: no Retry, and the bubble says why not.
+  const row = await outboundRow(browser, body);
+  assert(!(await row.$(sel("messageRetry")).isExisting()), "a text to a landline offers Retry");
+  const noRetry = squash(await row.$(sel("messageNoRetry")).getText());
+  assert(/won't help/i.test(noRetry), `no reason given for not offering Retry: "${noRetry}"`);
+  console.log(`     ${noRetry}`);
   await browser.pause(400);
   await browser.saveScreenshot(`${SCREENSHOT_DIR}chat-failed-text.png`);
 }
@@ -345,6 +351,27 @@ async function plainWordsOptOut(browser) {
     { timeout: REPLY_TIMEOUT, timeoutMsg: `"${PLAIN_WORDS_REPLY}" never arrived in the open chat` },
   );
   if (refused !== null) throw new Error(`the text was not sent: ${refused}`);
+
+  // The reply stands out in the chat, saying what staff must do about it.
+  let flagWords = "";
+  await browser.waitUntil(
+    async () => {
+      for (const row of await browser.$$(sel("messageRow"))) {
+        if ((await row.getAttribute("data-direction")) !== "inbound") continue;
+        if (!squash(await row.getText()).includes(PLAIN_WORDS_REPLY)) continue;
+        const flag = row.$(sel("messageFlag"));
+        if (await flag.isExisting()) {
+          flagWords = squash(await flag.getText());
+          return true;
+        }
+      }
+      return false;
+    },
+    { timeout: STEP_TIMEOUT, timeoutMsg: "the plain-words reply is not highlighted as flagged in the chat" },
+  );
+  assert(/opt.?out/i.test(flagWords), `the flag in the chat does not say why: "${flagWords}"`);
+  console.log(`     flag in the chat: ${flagWords}`);
+  await browser.saveScreenshot(`${SCREENSHOT_DIR}chat-flagged-reply.png`);
 
   await openComplianceTab(browser, "complianceTabFlags");
   await browser.waitUntil(
@@ -754,6 +781,17 @@ async function main() {
       console.log(`     appointment row shows: ${state}`);
       await browser.pause(400);
       await browser.saveScreenshot(`${SCREENSHOT_DIR}appointment-booked.png`);
+
+      // The chat with that patient shows the appointment beside the thread.
+      await openConversation(browser, BOOKED_PATIENT.name);
+      await browser.$(sel("upcomingPanel")).waitForDisplayed({ timeout: STEP_TIMEOUT });
+      await browser.waitUntil(async () => (await browser.$$(sel("upcomingRow"))).length > 0, {
+        timeout: STEP_TIMEOUT,
+        timeoutMsg: "the booked appointment is not beside the patient's chat",
+      });
+      const upcoming = await rowTexts(browser, "upcomingRow");
+      console.log(`     beside the chat: ${upcoming[0]}`);
+      await browser.saveScreenshot(`${SCREENSHOT_DIR}chat-with-appointments.png`);
     });
 
     await step(browser, "a CSV import shows its row report, and a re-import adds nothing", async () => {

@@ -2,6 +2,7 @@ import { render, screen, within } from "@testing-library/svelte";
 import userEvent from "@testing-library/user-event";
 import { describe, expect, it, vi } from "vitest";
 import App from "./App.svelte";
+import { BackendError } from "./lib/backend/errors";
 import { MockBackend, mockMessage } from "./lib/backend/mock";
 import { SCREENS } from "./lib/navigation";
 import { TestId } from "./lib/testids";
@@ -113,6 +114,35 @@ describe("App shell", () => {
     expect(screen.getByTestId(TestId.inboxSearch)).toHaveValue("example");
     await vi.waitFor(() => expect(screen.getAllByTestId(TestId.threadRow)).toHaveLength(1));
     expect(screen.getByTestId(TestId.threadRow)).toHaveTextContent("Example Person");
+  });
+
+  it("opens the patient's chat when a reply notification is clicked", async () => {
+    const replied = thread({ phone: "+14155550134", patientName: "Ana Rivera", lastBody: "See you soon" });
+    const backend = renderApp(
+      new MockBackend({
+        threads: [thread(), replied],
+        messages: { [replied.phone]: [mockMessage({ id: 1, body: "See you soon", createdAt: replied.lastAt })] },
+      }),
+    );
+    await userEvent.click(screen.getByTestId(TestId.navAppointments));
+
+    backend.clickNotification(replied.phone);
+
+    const chat = await screen.findByTestId(TestId.chatThread);
+    expect(chat).toHaveTextContent("Ana Rivera");
+    expect(chat).toHaveTextContent("See you soon");
+    expect(screen.getByTestId(TestId.navChat)).toHaveAttribute("aria-current", "page");
+    await vi.waitFor(() => expect(screen.getByRole("heading", { level: 1, name: "Chat" })).toHaveFocus());
+  });
+
+  it("opens the chat of a clicked notification even when the Inbox cannot be read", async () => {
+    const backend = renderApp(new MockBackend({ messages: { "+14155550177": [mockMessage({ id: 1, body: "Hello?" })] } }));
+    backend.fail("listThreads", new BackendError("DatabaseLocked", "The database is busy."));
+
+    backend.clickNotification("+14155550177");
+
+    const chat = await screen.findByTestId(TestId.chatThread);
+    expect(chat).toHaveTextContent("Hello?");
   });
 
   it("goes back to the Inbox from the Chat empty state", async () => {

@@ -65,6 +65,7 @@ mod tests {
         export::<crate::commands::templates::TemplateList>(dir).unwrap();
         export::<crate::commands::templates::FilledTemplate>(dir).unwrap();
         export::<crate::commands::templates::SavedTemplate>(dir).unwrap();
+        export::<crate::reply_alert::OpenChat>(dir).unwrap();
     }
 
     fn committed_dir() -> PathBuf {

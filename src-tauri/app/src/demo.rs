@@ -50,10 +50,12 @@ const REPLIES: [&[&str]; 9] = [
     &[],
 ];
 
+const DEMO_CLINIC_NAME: &str = "Lakeside Family Clinic";
+
 /// Demo clinic settings: a name and phone for the help text, the workstation's zone, and a
 /// sending window covering the whole day so the demo can be tried at any hour.
 const DEMO_SETTINGS: [(&str, &str); 4] = [
-    ("clinic.name", "Lakeside Family Clinic"),
+    ("clinic.name", DEMO_CLINIC_NAME),
     ("clinic.phone", "+15555550100"),
     ("sending_window.start", "00:00"),
     ("sending_window.end", "23:59"),
@@ -93,7 +95,13 @@ pub fn start(data_dir: &Path) -> Result<(Store, KeyStore, Demo), DemoError> {
         control(
             &sim,
             "/_sim/seed",
-            json!({"patients": PATIENTS.len(), "messages": 120, "days": 7}),
+            json!({
+                "patients": PATIENTS.len(),
+                "messages": 120,
+                "days": 7,
+                "first_names": PATIENTS.iter().map(|(first, _)| *first).collect::<Vec<_>>(),
+                "clinic_name": DEMO_CLINIC_NAME,
+            }),
         )
         .await?;
         control(

@@ -10,6 +10,7 @@ mod bindings;
 mod commands;
 mod demo;
 mod error;
+mod reply_alert;
 mod state;
 mod sync_view;
 mod tray;
@@ -65,8 +66,11 @@ fn main() {
         )
         .init();
 
-    let result = tauri::Builder::default()
-        .plugin(tauri_plugin_notification::init())
+    let builder = tauri::Builder::default();
+    // Linux shows reply notifications itself (reply_alert.rs) to hear their clicks.
+    #[cfg(not(target_os = "linux"))]
+    let builder = builder.plugin(tauri_plugin_notification::init());
+    let result = builder
         .setup(|app| {
             let state = AppState::open()?;
             tracing::info!(db = %state.store.path().display(), "store opened");
@@ -121,6 +125,7 @@ fn main() {
             commands::admin::credentials_summary,
             commands::admin::save_and_test,
             commands::admin::leave_demo_mode,
+            commands::alerts::show_reply_alert,
         ])
         .run(tauri::generate_context!());
     if let Err(err) = result {

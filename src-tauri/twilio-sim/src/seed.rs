@@ -29,7 +29,16 @@ pub struct SeedRequest {
     /// Overrides the simulator's seed for this fill.
     #[serde(default)]
     pub seed: Option<u64>,
+    /// First names of the patients by index, so texts greet each one by their own name
+    /// (random names otherwise).
+    #[serde(default)]
+    pub first_names: Vec<String>,
+    /// The clinic named in the texts (default "Riverside Family Clinic").
+    #[serde(default)]
+    pub clinic_name: Option<String>,
 }
+
+const DEFAULT_CLINIC_NAME: &str = "Riverside Family Clinic";
 
 #[derive(Debug, Clone, Serialize)]
 pub struct SeedReport {
@@ -63,16 +72,18 @@ const INBOUND: &[&str] = &[
     "I'll be there.",
 ];
 
-fn outbound_body(rng: &mut StdRng) -> String {
-    let name = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
+fn outbound_body(rng: &mut StdRng, patient_name: Option<&str>, clinic: &str) -> String {
+    // Drawn even when the name is given, so a seed yields the same history either way.
+    let drawn = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
+    let name = patient_name.unwrap_or(drawn);
     let doctor = DOCTORS[rng.random_range(0..DOCTORS.len())];
     let day = DAYS[rng.random_range(0..DAYS.len())];
     let time = TIMES[rng.random_range(0..TIMES.len())];
     match rng.random_range(0..8) {
-        0 => format!("Hi {name}, this is Riverside Family Clinic reminding you of your appointment on {day} at {time}. Reply C to confirm or R to reschedule."),
-        1 => format!("Riverside Family Clinic: your appointment with Dr. {doctor} is confirmed for {day} at {time}."),
+        0 => format!("Hi {name}, this is {clinic} reminding you of your appointment on {day} at {time}. Reply C to confirm or R to reschedule."),
+        1 => format!("{clinic}: your appointment with Dr. {doctor} is confirmed for {day} at {time}."),
         2 => format!("Hi {name}, your lab results are ready. Please call us at (555) 555-0100 to go over them with Dr. {doctor}."),
-        3 => format!("Riverside Family Clinic: an earlier slot opened on {day} at {time}. Reply 1 to take it."),
+        3 => format!("{clinic}: an earlier slot opened on {day} at {time}. Reply 1 to take it."),
         4 => format!("Thanks {name}! See you {day}."),
         5 => format!("Hi {name}, please bring your insurance card and a photo ID to your visit on {day}."),
         6 => format!("Hola {name}, le recordamos su cita el {day} a las {time}. Responda C para confirmar."),
@@ -152,6 +163,10 @@ pub fn fill(sim: &Sim, request: &SeedRequest) -> Result<SeedReport, SimError> {
         let created = start + k * step + rng.random_range(0..step);
         let patient = rng.random_range(0..request.patients);
         let clinic = numbers[patient as usize % numbers.len()].clone();
+        let patient_name = request
+            .first_names
+            .get(patient as usize)
+            .map(String::as_str);
         let patient = patient_number(patient);
         let inbound = rng.random_bool(0.45);
         let (from, to, body, direction, outcome) = if inbound {
@@ -164,7 +179,11 @@ pub fn fill(sim: &Sim, request: &SeedRequest) -> Result<SeedReport, SimError> {
                 Outcome::Delivered,
             )
         } else {
-            let body = outbound_body(&mut rng);
+            let clinic_name = request
+                .clinic_name
+                .as_deref()
+                .unwrap_or(DEFAULT_CLINIC_NAME);
+            let body = outbound_body(&mut rng, patient_name, clinic_name);
             let outcome = outcome(&mut rng);
             (clinic, patient, body, Direction::OutboundApi, outcome)
         };

@@ -255,3 +255,34 @@ async fn visibility_delay_hides_new_messages_from_lists_only() {
     let listed = sim.list_all(&sim.messages_path()).await;
     assert_eq!(listed.len(), 2);
 }
+
+#[tokio::test]
+async fn seeded_texts_greet_each_patient_by_their_own_name_from_the_named_clinic() {
+    let sim = TestSim::start().await;
+    let names = ["Ana", "Ben", "Chloe"];
+    sim.post_control(
+        "/_sim/seed",
+        json!({"patients": 3, "messages": 200, "days": 3, "first_names": names,
+               "clinic_name": "Lakeside Family Clinic"}),
+    )
+    .await;
+    let all = sim
+        .list_all(&format!("{}?PageSize=100", sim.messages_path()))
+        .await;
+    let mut greeted = 0;
+    for message in &all {
+        let body = message["body"].as_str().unwrap();
+        assert!(!body.contains("Riverside"), "{body}");
+        let Some(rest) = body.strip_prefix("Hi ") else {
+            continue;
+        };
+        let name = rest.split([',', '!', ' ']).next().unwrap();
+        let to = message["to"].as_str().unwrap();
+        let index = (0..3u32)
+            .find(|i| twilio_sim::seed::patient_number(*i) == to)
+            .unwrap_or_else(|| panic!("greeting to an unknown number: {message}"));
+        assert_eq!(name, names[index as usize], "{body} to {to}");
+        greeted += 1;
+    }
+    assert!(greeted > 5, "only {greeted} greetings in 200 texts");
+}

@@ -2,6 +2,7 @@
 //! UI thread never waits on SQLite.
 
 pub mod admin;
+pub mod alerts;
 pub mod appointments;
 pub mod chat;
 pub mod compliance;

@@ -258,6 +258,7 @@ mod tests {
             CLINIC_LINK,
             CLINIC_TIMEZONE,
             CLINIC_REGION,
+            CLINIC_LANGUAGE,
             SENDING_WINDOW_START,
             SENDING_WINDOW_END,
             SENDING_WINDOW_HOLIDAYS,

@@ -577,6 +577,27 @@ fn apply_thread_delta(
     phone: &str,
     delta: &ThreadDelta,
 ) -> rusqlite::Result<()> {
+    // Nearly every batch after the first only moves existing threads forward: update first and
+    // look the contact up only for a thread seen for the first time.
+    let updated = tx
+        .prepare_cached(
+            "UPDATE threads SET \
+               last_body = CASE WHEN ?2 >= last_at THEN ?3 ELSE last_body END, \
+               last_direction = CASE WHEN ?2 >= last_at THEN ?4 ELSE last_direction END, \
+               last_at = max(last_at, ?2), \
+               unread = unread + ?5 \
+             WHERE phone = ?1 AND patient_id IS NOT NULL",
+        )?
+        .execute(params![
+            phone,
+            delta.last_at,
+            delta.last_body,
+            direction_sql(delta.last_direction),
+            delta.unread
+        ])?;
+    if updated > 0 {
+        return Ok(());
+    }
     let patient_id = ensure_patient_for(tx, phone)?;
     tx.prepare_cached(
         "INSERT INTO threads (phone, patient_id, last_at, last_body, last_direction, unread) \

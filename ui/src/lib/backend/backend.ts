@@ -97,8 +97,14 @@ export interface Backend {
    * One bad number is reported in `failed`, never rejecting the whole group.
    */
   sendGroupMessage(input: GroupSendInput): Promise<GroupReport>;
-  /** A desktop notification (it cannot open a thread when clicked; see notify/alerts.ts). */
-  showNotification(text: NotificationText): Promise<void>;
+  /**
+   * A desktop notification of a reply from `phone`. Where the desktop reports clicks (Linux), a
+   * click brings the window forward and `onOpenChat` hears `phone`; see notify/alerts.ts.
+   * Rejects when the desktop has no notification service.
+   */
+  showNotification(text: NotificationText, phone: string): Promise<void>;
+  /** A reply notification was clicked: open that patient's chat. */
+  onOpenChat(handler: (phone: string) => void): Unsubscribe;
   /** The window's title, which carries the unread count. */
   setWindowTitle(title: string): Promise<void>;
 

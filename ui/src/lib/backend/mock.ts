@@ -279,7 +279,8 @@ export class MockBackend implements Backend {
   /** Group texts already queued, by group id and number (a second send queues nothing). */
   private groupTexts = new Map<string, number>();
   /** What `showNotification` and `setWindowTitle` were asked to show, newest last. */
-  readonly notifications: NotificationText[] = [];
+  readonly notifications: (NotificationText & { phone: string })[] = [];
+  private openChatHandlers = new Set<(phone: string) => void>();
   windowTitle = "Clinic Desk";
   private handlers = new Set<(change: StoreChange) => void>();
   private gate: Promise<void> | null = null;
@@ -868,9 +869,21 @@ export class MockBackend implements Backend {
     return structuredClone(report);
   }
 
-  async showNotification(text: NotificationText): Promise<void> {
-    await this.enter("showNotification", [structuredClone(text)]);
-    this.notifications.push(structuredClone(text));
+  async showNotification(text: NotificationText, phone: string): Promise<void> {
+    await this.enter("showNotification", [structuredClone(text), phone]);
+    this.notifications.push({ ...structuredClone(text), phone });
+  }
+
+  /** As the shell does when a reply notification is clicked. */
+  clickNotification(phone: string): void {
+    for (const handler of [...this.openChatHandlers]) handler(phone);
+  }
+
+  onOpenChat(handler: (phone: string) => void): Unsubscribe {
+    this.openChatHandlers.add(handler);
+    return () => {
+      this.openChatHandlers.delete(handler);
+    };
   }
 
   async setWindowTitle(title: string): Promise<void> {

@@ -5,7 +5,7 @@ import { patient, thread } from "../../test/fixtures";
 import type { NewPatient } from "../bindings";
 import { BackendError } from "./errors";
 import { STORE_CHANGED_EVENT } from "./events";
-import { TauriBackend } from "./tauri";
+import { OPEN_CHAT_EVENT, TauriBackend } from "./tauri";
 
 afterEach(() => {
   clearMocks();
@@ -152,6 +152,34 @@ describe("TauriBackend", () => {
     unsubscribe();
     handler.mockClear();
     await emit(STORE_CHANGED_EVENT, { type: "threadsChanged", phones: [] });
+    expect(handler).not.toHaveBeenCalled();
+  });
+
+  it("asks the shell for a reply notification that carries the patient's number", async () => {
+    const seen: Array<[string, unknown]> = [];
+    mockIPC((cmd, args) => {
+      seen.push([cmd, args]);
+      return null;
+    });
+    await new TauriBackend().showNotification({ title: "New reply", body: "Ana: See you soon" }, "+14155550134");
+    expect(seen).toEqual([["show_reply_alert", { phone: "+14155550134", title: "New reply", body: "Ana: See you soon" }]]);
+  });
+
+  it("hears a clicked notification's number until unsubscribed, ignoring malformed events", async () => {
+    mockIPC(() => undefined, { shouldMockEvents: true });
+    const handler = vi.fn();
+    const unsubscribe = new TauriBackend().onOpenChat(handler);
+    await vi.waitFor(async () => {
+      await emit(OPEN_CHAT_EVENT, { phone: "+14155550134" });
+      expect(handler).toHaveBeenCalledWith("+14155550134");
+    });
+    handler.mockClear();
+    await emit(OPEN_CHAT_EVENT, { phone: 5 });
+    await emit(OPEN_CHAT_EVENT, null);
+    expect(handler).not.toHaveBeenCalled();
+
+    unsubscribe();
+    await emit(OPEN_CHAT_EVENT, { phone: "+14155550134" });
     expect(handler).not.toHaveBeenCalled();
   });
 

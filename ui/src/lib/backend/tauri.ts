@@ -4,7 +4,6 @@
  */
 import { invoke } from "@tauri-apps/api/core";
 import { getCurrentWindow } from "@tauri-apps/api/window";
-import { sendNotification } from "@tauri-apps/plugin-notification";
 import { listen } from "@tauri-apps/api/event";
 import type {
   AuditExportInput,
@@ -15,6 +14,7 @@ import type {
   Dashboard,
   AppStatus,
   FlagResolution,
+  OpenChat,
   OptState,
   SettingEntry,
   StaffFlag,
@@ -93,7 +93,11 @@ interface Commands {
   };
   save_template: { args: { kind: TemplateKind; language: string; body: string }; result: SavedTemplate };
   reset_template: { args: { kind: TemplateKind; language: string }; result: Template | null };
+  show_reply_alert: { args: { phone: string; title: string; body: string }; result: null };
 }
+
+/** Emitted by the shell when a reply notification is clicked (reply_alert.rs). */
+export const OPEN_CHAT_EVENT = "open-chat";
 
 export type CommandName = keyof Commands;
 type ArgsOf<K extends CommandName> = Commands[K]["args"] extends null ? [] : [Commands[K]["args"]];
@@ -288,9 +292,14 @@ export class TauriBackend implements Backend {
     return call("send_group_message", { input });
   }
 
-  async showNotification(text: NotificationText): Promise<void> {
-    // The plugin's notify command; it has no click callback on Linux, so nothing to wire up.
-    sendNotification({ title: text.title, body: text.body });
+  async showNotification(text: NotificationText, phone: string): Promise<void> {
+    await call("show_reply_alert", { phone, title: text.title, body: text.body });
+  }
+
+  onOpenChat(handler: (phone: string) => void): Unsubscribe {
+    return subscribe<OpenChat>(OPEN_CHAT_EVENT, (payload) => {
+      if (typeof payload?.phone === "string" && payload.phone) handler(payload.phone);
+    });
   }
 
   async setWindowTitle(title: string): Promise<void> {
@@ -298,26 +307,33 @@ export class TauriBackend implements Backend {
   }
 
   onEvent(handler: (change: StoreChange) => void): Unsubscribe {
-    // `listen` resolves asynchronously while callers want a synchronous cleanup (Svelte effects),
-    // so remember an early unsubscribe and honour it once the listener exists.
-    let stopped = false;
-    let unlisten: (() => void) | undefined;
-    listen<unknown>(STORE_CHANGED_EVENT, (event) => {
-      if (stopped) return;
-      for (const change of parseStoreChanges(event.payload)) handler(change);
-    }).then(
-      (fn) => {
-        if (stopped) fn();
-        else unlisten = fn;
-      },
-      (err: unknown) => {
-        // Without change events the screens still work; they just refresh on navigation.
-        console.warn("Could not subscribe to store changes", err);
-      },
-    );
-    return () => {
-      stopped = true;
-      unlisten?.();
-    };
+    return subscribe<unknown>(STORE_CHANGED_EVENT, (payload) => {
+      for (const change of parseStoreChanges(payload)) handler(change);
+    });
   }
+}
+
+/**
+ * `listen` resolves asynchronously while callers want a synchronous cleanup (Svelte effects), so
+ * an early unsubscribe is remembered and honoured once the listener exists.
+ */
+function subscribe<T>(event: string, onPayload: (payload: T | undefined) => void): Unsubscribe {
+  let stopped = false;
+  let unlisten: (() => void) | undefined;
+  listen<T>(event, (received) => {
+    if (!stopped) onPayload(received.payload);
+  }).then(
+    (fn) => {
+      if (stopped) fn();
+      else unlisten = fn;
+    },
+    (err: unknown) => {
+      // Without these events the screens still work; they just refresh on navigation.
+      console.warn(`Could not subscribe to ${event}`, err);
+    },
+  );
+  return () => {
+    stopped = true;
+    unlisten?.();
+  };
 }

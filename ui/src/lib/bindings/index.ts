@@ -56,6 +56,7 @@ export type { MonthUsage } from "./MonthUsage";
 export type { NewAppointment } from "./NewAppointment";
 export type { NewPatient } from "./NewPatient";
 export type { NewReply } from "./NewReply";
+export type { OpenChat } from "./OpenChat";
 export type { OptSource } from "./OptSource";
 export type { OptState } from "./OptState";
 export type { OptStatus } from "./OptStatus";

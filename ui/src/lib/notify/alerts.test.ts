@@ -24,10 +24,14 @@ describe("desktop alerts", () => {
     stop();
   });
 
-  it("notifies a new reply when the window is not on that chat", async () => {
+  it("notifies a new reply when the window is not on that chat, with the number a click opens", async () => {
     const { backend, stop } = setUp(true, "+19999999999");
     backend.emit({ type: "threads", phones: [reply.phone], reply });
-    await waitFor(() => expect(backend.notifications).toEqual([{ title: "New reply", body: "Ana Rivera: See you soon" }]));
+    await waitFor(() =>
+      expect(backend.notifications).toEqual([
+        { title: "New reply", body: "Ana Rivera: See you soon", phone: "+14155550134" },
+      ]),
+    );
     stop();
   });
 

@@ -1,7 +1,8 @@
 /**
  * Desktop alerts for new replies: a notification unless the receptionist is reading that chat,
- * and the unread count in the window title. Clicking a notification cannot open the thread: the
- * notification plugin has no click callback on Linux desktops, so the notification only tells.
+ * and the unread count in the window title. On Linux a click on the notification brings the
+ * window forward and opens that patient's chat (the backend's `onOpenChat`, handled by the app
+ * shell); other systems show the notification without the click action.
  */
 import type { Backend, Unsubscribe } from "../backend/backend";
 import { replyNotification, shouldNotify, unreadTotal, windowTitle } from "./words";
@@ -43,7 +44,7 @@ export function startDesktopAlerts(backend: Backend, context: AlertContext): Uns
     if (change.type !== "threads") return;
     const reply = change.reply;
     if (reply && shouldNotify(reply, context.focused(), context.openChatPhone())) {
-      backend.showNotification(replyNotification(reply)).catch(() => {
+      backend.showNotification(replyNotification(reply), reply.phone).catch(() => {
         // No notification daemon (or it refused): the reply is still in the inbox.
       });
     }
