@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 
 use zbus::export::futures_core::Stream;
 use zbus::message::Type;
-use zbus::zvariant::OwnedValue;
+use zbus::OwnedVariant;
 
 use super::freedesktop::show_and_listen;
 use super::ReplyAlert;
@@ -94,15 +94,15 @@ fn private_bus(dir: &Path) -> Option<Bus> {
 
 /// Answers GetCapabilities and Notify, then keeps "clicking" the notification (the client starts
 /// listening only after Notify returns, so one signal could go unheard).
-async fn notification_server(address: String, shown: mpsc::Sender<Shown>) {
+async fn notification_server(address: String, ready: mpsc::Sender<()>, shown: mpsc::Sender<Shown>) {
     let connection = zbus::connection::Builder::address(address.as_str())
-        .unwrap()
         .name("org.freedesktop.Notifications")
-        .unwrap()
         .build()
         .await
         .unwrap();
     let mut stream = zbus::MessageStream::from(&connection);
+    // The name is owned once `build` returns; a client asking earlier would find no server.
+    let _ = ready.send(());
     while let Some(Ok(message)) = poll_fn(|cx| Pin::new(&mut stream).poll_next(cx)).await {
         let header = message.header();
         if header.message_type() != Type::MethodCall {
@@ -121,7 +121,7 @@ async fn notification_server(address: String, shown: mpsc::Sender<Shown>) {
                     String,
                     String,
                     Vec<String>,
-                    HashMap<String, OwnedValue>,
+                    HashMap<String, OwnedVariant>,
                     i32,
                 );
                 let (app_name, _, _, summary, body, actions, _, _): Notify =
@@ -210,7 +210,9 @@ fn a_click_on_the_notification_reaches_the_app() {
     };
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (shown_tx, shown_rx) = mpsc::channel();
-    runtime.spawn(notification_server(bus.address.clone(), shown_tx));
+    let (ready_tx, ready_rx) = mpsc::channel();
+    runtime.spawn(notification_server(bus.address.clone(), ready_tx, shown_tx));
+    ready_rx.recv_timeout(Duration::from_secs(10)).unwrap();
 
     let (passed, output) = run_child("child_shows_and_hears_the_click", &bus.address);
     assert!(passed, "the child did not hear the click:\n{output}");
