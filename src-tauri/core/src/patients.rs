@@ -49,11 +49,12 @@ fn clean_name(field: &'static str, label: &str, value: &str, required: bool) -> 
     Ok(value.to_string())
 }
 
+/// A language code, or empty for "no preference": such a patient's texts follow the clinic's
+/// language (`clinic.language`), even after the clinic changes it.
 fn clean_language(value: Option<&str>) -> Result<String> {
-    let value = value
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .unwrap_or("en");
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(String::new());
+    };
     let mut parts = value.split('-');
     let primary_ok = parts
         .next()

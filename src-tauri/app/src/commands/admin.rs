@@ -186,15 +186,38 @@ pub async fn save_and_test_as_admin(
 }
 
 /// Where Save & Test sends its requests: Twilio itself, unless `CLINIC_DESK_API_BASE` names
-/// another Twilio-compatible address (an edge location such as
-/// `https://api.dublin.ie1.twilio.com`, or the simulator in the end-to-end tests). The saved
-/// credentials keep the address they were tested against, so syncing uses the same one.
-fn api_base() -> String {
-    std::env::var("CLINIC_DESK_API_BASE")
-        .ok()
-        .map(|value| value.trim().trim_end_matches('/').to_string())
-        .filter(|value| value.starts_with("https://") || value.starts_with("http://127.0.0.1:"))
-        .unwrap_or_else(|| TWILIO_API_BASE.to_string())
+/// another Twilio address (an edge location such as `https://api.dublin.ie1.twilio.com`) or a
+/// simulator on this computer (the end-to-end tests). The saved credentials keep the address
+/// they were tested against, so syncing uses the same one. Any other value is refused rather
+/// than ignored: the token must not go to an unknown host, and a typo must not quietly test
+/// against production instead.
+fn api_base() -> Result<String, Error> {
+    let Ok(value) = std::env::var("CLINIC_DESK_API_BASE") else {
+        return Ok(TWILIO_API_BASE.to_string());
+    };
+    allowed_api_base(&value).ok_or_else(|| {
+        Error::invalid(
+            "CLINIC_DESK_API_BASE",
+            format!(
+                "\"{value}\" is not a Twilio API address; use https://<name>.twilio.com or \
+                 http://127.0.0.1:<port> for a simulator, or unset it"
+            ),
+        )
+    })
+}
+
+pub fn allowed_api_base(value: &str) -> Option<String> {
+    let value = value.trim().trim_end_matches('/');
+    let twilio_host = value.strip_prefix("https://").filter(|host| {
+        host.ends_with(".twilio.com")
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+    });
+    let loopback_port = value
+        .strip_prefix("http://127.0.0.1:")
+        .filter(|port| !port.is_empty() && port.chars().all(|c| c.is_ascii_digit()));
+    (twilio_host.is_some() || loopback_port.is_some()).then(|| value.to_string())
 }
 
 /// Save & Test. Saved credentials take effect at once: the engine restarts on them. In demo
@@ -206,7 +229,7 @@ pub async fn save_and_test(
     input: SaveAndTestInput,
 ) -> CommandResult<TestReport> {
     state.admin.require()?;
-    let api_base = api_base();
+    let api_base = api_base()?;
     if state.mode() == AppMode::Demo {
         let keys = clinic_keys(&state.clinic).await?;
         let report =
@@ -383,6 +406,29 @@ mod tests {
         assert!(summary.masked_secret.ends_with(&TOKEN[TOKEN.len() - 4..]));
         let shown = serde_json::to_string(&summary).unwrap();
         assert!(!shown.contains(TOKEN));
+    }
+
+    #[test]
+    fn only_twilio_hosts_and_a_local_simulator_are_accepted_as_the_api_address() {
+        for good in [
+            "https://api.twilio.com",
+            "https://api.dublin.ie1.twilio.com/",
+            "http://127.0.0.1:4010",
+        ] {
+            assert!(allowed_api_base(good).is_some(), "{good}");
+        }
+        for bad in [
+            "https://evil.example",
+            "https://api.twilio.com.evil.example",
+            "https://user@evil.example/.twilio.com",
+            "http://api.twilio.com",
+            "http://localhost:4010",
+            "http://127.0.0.1:4010@evil.example",
+            "api.twilio.com",
+            "",
+        ] {
+            assert!(allowed_api_base(bad).is_none(), "{bad}");
+        }
     }
 
     #[test]

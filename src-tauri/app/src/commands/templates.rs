@@ -14,7 +14,7 @@ use clinic_desk_core::store::appointments::{Appointment, AppointmentStatus};
 use clinic_desk_core::templates::{
     self, Facts, Piece, Placeholder, Template, TemplateKind, TemplatePreview, TemplateWarning,
 };
-use clinic_desk_core::{settings, Error, Store};
+use clinic_desk_core::{appointments, settings, Error, Store};
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
@@ -166,6 +166,8 @@ pub fn fill(
     };
     let wanted = match request
         .language
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
         .map(str::to_string)
         .or_else(|| patient.as_ref().and_then(|p| p.language.clone()))
     {
@@ -350,16 +352,19 @@ fn patient_facts(store: &Store, clock: &dyn Clock, phone: &str) -> Result<Patien
         });
     };
     let patient = store.patient(patient_id)?;
-    let appointment = store
-        .booked_appointments_ahead(clock.now_ms(), i64::MAX)?
+    // The same appointments the chat's side panel lists; the next one still booked.
+    let appointment = appointments::upcoming_for_phone(store, clock, phone)?
         .into_iter()
-        .find(|a| a.patient_id == patient_id && a.status == AppointmentStatus::Booked);
+        .find(|a| a.status == AppointmentStatus::Booked);
     Ok(PatientFacts {
         first_name: patient
             .as_ref()
             .map(|p| p.first_name.trim().to_string())
             .filter(|n| !n.is_empty()),
-        language: patient.map(|p| p.preferred_language),
+        // Empty means no preference: the clinic's language applies.
+        language: patient
+            .map(|p| p.preferred_language)
+            .filter(|l| !l.trim().is_empty()),
         appointment,
     })
 }
@@ -459,7 +464,7 @@ pub fn reset(
 #[cfg(test)]
 mod tests {
     use clinic_desk_core::access;
-    use clinic_desk_core::appointments::{self, NewAppointment};
+    use clinic_desk_core::appointments::NewAppointment;
     use clinic_desk_core::store::audit::{AuditAction, AuditFilter};
     use clinic_desk_core::templates::WarningKind;
     use clinic_desk_core::ErrorCode;

@@ -164,6 +164,21 @@ fn a_spanish_speaking_clinic_falls_back_to_spanish_then_english() {
     assert_eq!(pick("fr"), "es");
     assert_eq!(pick(""), "es");
     assert_eq!(pick("en"), "en");
+    // A patient added with no language stores none, so the clinic's language picks the wording.
+    let added = clinic_desk_core::patients::add_patient(
+        &store,
+        &clinic_desk_core::patients::NewPatient {
+            first_name: "Rosa".into(),
+            last_name: "Diaz".into(),
+            phone: "+14155550177".into(),
+            preferred_language: None,
+            time_zone: None,
+        },
+    )
+    .unwrap();
+    let rosa = store.patient(added.id).unwrap().unwrap();
+    assert_eq!(rosa.preferred_language, "");
+    assert_eq!(pick(&rosa.preferred_language), "es");
     // Nothing saved in the clinic's language for this kind, and no built-in wording in it: English.
     settings::set(&store, "clinic.language", "de", "admin").unwrap();
     assert_eq!(pick("fr"), "en");

@@ -450,7 +450,7 @@ export class MockBackend implements Backend {
       id: this.patients.reduce((max, p) => Math.max(max, p.id), 0) + 1,
       firstName,
       lastName,
-      preferredLanguage: input.preferredLanguage ?? "en",
+      preferredLanguage: input.preferredLanguage ?? "",
       timeZone: input.timeZone,
       phones: [{ e164, lineType: "mobile" }],
     };
