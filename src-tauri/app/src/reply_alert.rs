@@ -120,6 +120,7 @@ pub fn escape_markup(text: &str) -> String {
 
 #[cfg(target_os = "linux")]
 mod freedesktop {
+    use std::sync::atomic::{AtomicUsize, Ordering};
     use std::time::Duration;
 
     use notify_rust::{Hint, Notification, NotificationHandle, NotificationResponse};
@@ -188,6 +189,18 @@ mod freedesktop {
                 return;
             }
         };
+        // Each listener holds a thread and a bus connection: after a burst of replies, the
+        // notifications beyond the limit are shown without the click action (a click that
+        // would do nothing is worse than none); the inbox lists every reply anyway.
+        let listening = if server.actions {
+            Listening::start()
+        } else {
+            None
+        };
+        let server = Server {
+            actions: listening.is_some(),
+            ..server
+        };
         let handle = match notification(alert, server).show() {
             Ok(handle) => handle,
             Err(err) => {
@@ -196,7 +209,7 @@ mod freedesktop {
             }
         };
         shown(Ok(()));
-        if !server.actions {
+        if listening.is_none() {
             return;
         }
         // The D-Bus library unwraps inside its wait; a lost session bus must not take more than
@@ -208,6 +221,44 @@ mod freedesktop {
             Err(_) => tracing::warn!(
                 "stopped listening for a notification click: the desktop's message bus went away"
             ),
+        }
+    }
+
+    /// At most this many notifications wait for a click at once.
+    const MAX_LISTENING: usize = 16;
+    static LISTENING: AtomicUsize = AtomicUsize::new(0);
+
+    /// A place among the notifications waiting for a click, given back when dropped.
+    struct Listening;
+
+    impl Listening {
+        fn start() -> Option<Self> {
+            LISTENING
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                    (n < MAX_LISTENING).then_some(n + 1)
+                })
+                .ok()
+                .map(|_| Listening)
+        }
+    }
+
+    impl Drop for Listening {
+        fn drop(&mut self) {
+            LISTENING.fetch_sub(1, Ordering::AcqRel);
+        }
+    }
+
+    #[cfg(test)]
+    mod listening_tests {
+        use super::*;
+
+        #[test]
+        fn no_more_than_the_limit_wait_for_a_click_and_places_come_back() {
+            let held: Vec<Listening> = std::iter::from_fn(Listening::start).collect();
+            assert_eq!(held.len(), MAX_LISTENING);
+            assert!(Listening::start().is_none());
+            drop(held);
+            assert!(Listening::start().is_some());
         }
     }
 
