@@ -145,6 +145,51 @@ describe("App shell", () => {
     expect(chat).toHaveTextContent("Hello?");
   });
 
+  it("keeps an unsent text in a chat while another is open, and forgets it once sent", async () => {
+    const first = thread({ phone: "+14155550101", patientName: "Sample Patient" });
+    const second = thread({ phone: "+14155550134", patientName: "Ana Rivera" });
+    const backend = renderApp(
+      new MockBackend({
+        threads: [first, second],
+        messages: {
+          [first.phone]: [mockMessage({ id: 1, body: "Hello", createdAt: first.lastAt })],
+          [second.phone]: [mockMessage({ id: 2, body: "See you soon", createdAt: second.lastAt })],
+        },
+      }),
+    );
+    const user = userEvent.setup();
+    const composer = () => screen.getByTestId(TestId.composerInput) as HTMLTextAreaElement;
+    const chatWith = async (name: string) =>
+      vi.waitFor(() => expect(screen.getByTestId(TestId.chatThread)).toHaveTextContent(name));
+
+    await user.click((await screen.findAllByTestId(TestId.threadRow))[0] as HTMLElement);
+    await chatWith("Sample Patient");
+    await user.type(composer(), "Your forms are ready");
+
+    // A reply notification opens the other chat, whose box starts empty.
+    backend.clickNotification(second.phone);
+    await chatWith("Ana Rivera");
+    expect(composer()).toHaveValue("");
+
+    // Back from the Inbox: the text is where it was left.
+    await user.click(screen.getByTestId(TestId.navInbox));
+    const rows = await screen.findAllByTestId(TestId.threadRow);
+    await user.click(rows.find((row) => row.textContent?.includes("Sample Patient")) as HTMLElement);
+    await chatWith("Sample Patient");
+    expect(composer()).toHaveValue("Your forms are ready");
+
+    await user.click(screen.getByTestId(TestId.composerSend));
+    await vi.waitFor(() => expect(backend.callsOf("sendText")).toHaveLength(1));
+    expect(backend.callsOf("sendText")[0]?.args[0]).toEqual({ to: first.phone, body: "Your forms are ready" });
+    await vi.waitFor(() => expect(composer()).toHaveValue(""));
+
+    backend.clickNotification(second.phone);
+    await chatWith("Ana Rivera");
+    backend.clickNotification(first.phone);
+    await chatWith("Sample Patient");
+    expect(composer()).toHaveValue("");
+  });
+
   it("goes back to the Inbox from the Chat empty state", async () => {
     renderApp();
     const user = userEvent.setup();

@@ -248,20 +248,6 @@ mod freedesktop {
         }
     }
 
-    #[cfg(test)]
-    mod listening_tests {
-        use super::*;
-
-        #[test]
-        fn no_more_than_the_limit_wait_for_a_click_and_places_come_back() {
-            let held: Vec<Listening> = std::iter::from_fn(Listening::start).collect();
-            assert_eq!(held.len(), MAX_LISTENING);
-            assert!(Listening::start().is_none());
-            drop(held);
-            assert!(Listening::start().is_some());
-        }
-    }
-
     /// Whether the notification was clicked.
     fn wait(handle: NotificationHandle) -> bool {
         let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -289,6 +275,20 @@ mod freedesktop {
             }
             clicked
         })
+    }
+
+    #[cfg(test)]
+    mod listening_tests {
+        use super::*;
+
+        #[test]
+        fn no_more_than_the_limit_wait_for_a_click_and_places_come_back() {
+            let held: Vec<Listening> = std::iter::from_fn(Listening::start).collect();
+            assert_eq!(held.len(), MAX_LISTENING);
+            assert!(Listening::start().is_none());
+            drop(held);
+            assert!(Listening::start().is_some());
+        }
     }
 }
 

@@ -70,7 +70,9 @@ pub enum Error {
 
     /// Sending a failed text again would fail the same way (or it did not fail).
     #[error("this text cannot be sent again: {reason}")]
-    NotRetryable { reason: String },
+    NotRetryable {
+        reason: crate::store::retry::RetryRefusal,
+    },
 
     #[error("Twilio is not set up yet; an admin can add the account in Settings (or run `clinic-desk-cli credentials set`)")]
     NotConfigured,

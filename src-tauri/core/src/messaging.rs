@@ -10,11 +10,10 @@ use crate::composer::{phone, segments};
 use crate::error::{Error, Result};
 use crate::outbox::Sender;
 use crate::settings;
-use crate::store::audit::{AuditAction, AuditEntry};
-use crate::store::messages::retry_once_key;
+use crate::store::audit::AuditAction;
 use crate::store::outbox::{NewOutboxText, OutboxItem, OutboxKind};
+use crate::store::retry::RetryRefusal;
 use crate::store::{Store, StoreError};
-use crate::twilio::error::retry_refusal;
 use serde_json::json;
 
 /// Twilio's limit on a message body.
@@ -32,6 +31,8 @@ pub struct TextRequest<'a> {
     pub once_key: Option<String>,
     /// Staff's reason for sending a manual text outside the sending window (logged).
     pub override_reason: Option<String>,
+    /// An audit entry written in the same transaction as the text (see `NewOutboxText`).
+    pub(crate) audit_with: Option<(AuditAction, serde_json::Value)>,
 }
 
 impl<'a> TextRequest<'a> {
@@ -44,6 +45,7 @@ impl<'a> TextRequest<'a> {
             appointment_id: None,
             once_key: None,
             override_reason: None,
+            audit_with: None,
         }
     }
 
@@ -176,6 +178,7 @@ pub fn queue_text_once(
         hold_reason,
         override_by,
         override_reason,
+        audit_with: request.audit_with.clone(),
     })?)
 }
 
@@ -213,9 +216,12 @@ pub struct QueuedText {
 /// Sends a failed text again, as a new outbox text with the same body to the same number.
 ///
 /// The failed text stays as it is (a final Twilio status is history, never rewritten). Refused
-/// with the reason when the number has opted out or the failure would happen again (a landline,
-/// a wrong number, a block); only once per failed text, however often it is asked for. An
-/// automated text keeps its kind, so quiet time holds it instead of refusing it.
+/// with the reason (`RetryRefusal`) when the number has opted out, the failure would happen
+/// again (a landline, a wrong number, a block), the appointment a confirmation or reminder
+/// speaks of was moved, cancelled or has started, or the text was already sent again (here or,
+/// as polling shows, from another workstation). Only once per failed text, however often it is
+/// asked for: a second call here returns the copy the first one queued. An automated text keeps
+/// its kind, so quiet time holds it instead of refusing it.
 pub fn retry_failed(
     store: &Store,
     sender: &Sender,
@@ -228,25 +234,19 @@ pub fn retry_failed(
         .ok_or_else(|| StoreError::NotFound {
             what: format!("text {message_id}"),
         })?;
-    if !text.failed {
-        return Err(Error::NotRetryable {
-            reason: "it did not fail".to_string(),
-        });
+    let once_key = text.once_key();
+    if text.failed {
+        if let Some(item) = existing_copy(store, &once_key)? {
+            return Ok(QueuedText {
+                item,
+                newly_queued: false,
+            });
+        }
     }
-    let once_key = retry_once_key(message_id);
-    if let Some(item) = existing_copy(store, &once_key)? {
-        return Ok(QueuedText {
-            item,
-            newly_queued: false,
-        });
-    }
-    if store.is_opted_out(&text.phone)? {
-        return Err(Error::OptedOut { phone: text.phone });
-    }
-    if let Some(reason) = retry_refusal(text.error_code) {
-        return Err(Error::NotRetryable {
-            reason: reason.to_string(),
-        });
+    match text.refusal(store.is_opted_out(&text.phone)?, clock.now_ms()) {
+        None => {}
+        Some(RetryRefusal::OptedOut) => return Err(Error::OptedOut { phone: text.phone }),
+        Some(reason) => return Err(Error::NotRetryable { reason }),
     }
     let mut request = TextRequest::new(
         &text.phone,
@@ -256,8 +256,14 @@ pub fn retry_failed(
     )
     .once(once_key.clone());
     request.appointment_id = text.appointment_id;
+    request.audit_with = Some((
+        AuditAction::TextRetried,
+        json!({"failed_message_id": message_id, "failed_sid": text.sid,
+               "error_code": text.error_code}),
+    ));
     let Some(item) = queue_text_once(store, sender, clock, &request)? else {
-        // Another click or workstation queued the copy between the check and the insert.
+        // Another click or process on this database queued the copy between the check and the
+        // insert.
         let item = existing_copy(store, &once_key)?.ok_or_else(|| StoreError::NotFound {
             what: format!("the retry of text {message_id}"),
         })?;
@@ -266,14 +272,6 @@ pub fn retry_failed(
             newly_queued: false,
         });
     };
-    store.audit(&AuditEntry::new(
-        clock.now_ms(),
-        actor,
-        AuditAction::TextRetried,
-        item.to.as_str(),
-        json!({"failed_message_id": message_id, "outbox_id": item.id,
-               "error_code": text.error_code}),
-    ))?;
     Ok(QueuedText {
         item,
         newly_queued: true,

@@ -8,7 +8,8 @@ use clinic_desk_core::appointments::{self, NewAppointment};
 use clinic_desk_core::clock::SystemClock;
 use clinic_desk_core::messaging::retry_failed;
 use clinic_desk_core::store::flags::{FlagReason, FlagResolution};
-use clinic_desk_core::store::messages::{RetryAdvice, ThreadMessage};
+use clinic_desk_core::store::messages::{thread_messages_sql, RetryAdvice, ThreadMessage};
+use clinic_desk_core::store::retry::{retry_once_key, RetryRefusal};
 use clinic_desk_core::store::threads::Direction;
 use clinic_desk_core::twilio::MessageStatus;
 use clinic_desk_core::{Error, ErrorCode, Store};
@@ -194,14 +195,7 @@ fn the_thread_query_looks_flags_and_retries_up_by_index() {
     drop(store);
     let conn = rusqlite::Connection::open(dir.path().join("clinic.sqlite3")).unwrap();
     let plan: Vec<String> = conn
-        .prepare(
-            "EXPLAIN QUERY PLAN SELECT m.id, f.id, EXISTS (SELECT 1 FROM outbox r \
-             WHERE r.once_key = 'retry:' || m.id) \
-             FROM messages m LEFT JOIN outbox o ON o.id = m.outbox_id \
-             LEFT JOIN staff_flags f ON f.id = (SELECT g.id FROM staff_flags g \
-                  WHERE g.message_id = m.id ORDER BY g.resolved_at IS NOT NULL, g.id DESC LIMIT 1) \
-             WHERE m.thread_phone = ?1 ORDER BY m.created_at, m.id",
-        )
+        .prepare(&format!("EXPLAIN QUERY PLAN {}", thread_messages_sql()))
         .unwrap()
         .query_map(["+14155550134"], |row| row.get::<_, String>(3))
         .unwrap()
@@ -214,6 +208,13 @@ fn the_thread_query_looks_flags_and_retries_up_by_index() {
     }
     assert!(
         plan.iter().any(|s| s.contains("messages_thread")),
+        "{plan:#?}"
+    );
+    // The retry lookups (the copy by once-key, the same words sent later) are indexed too.
+    assert!(plan.iter().any(|s| s.contains("once_key=?")), "{plan:#?}");
+    assert!(
+        plan.iter()
+            .any(|s| s.contains("messages_thread (thread_phone=? AND created_at>?)")),
         "{plan:#?}"
     );
 }
@@ -322,4 +323,329 @@ fn book_someone_else(store: &Store) {
         "front desk",
     )
     .unwrap();
+}
+
+const DAN: &str = "+14155550177";
+
+/// A local "YYYY-MM-DD HH:MM" in the clinic's zone, `hours` from now.
+fn hours_ahead(ws: &Workstation, hours: i64) -> String {
+    let zone = clinic_desk_core::settings::clinic_timezone(&ws.store).unwrap();
+    (chrono::Utc::now() + chrono::Duration::hours(hours))
+        .with_timezone(&zone)
+        .format("%Y-%m-%d %H:%M")
+        .to_string()
+}
+
+/// Books an appointment `hours` ahead; its confirmation is queued at once.
+fn book_in(ws: &Workstation, phone: &str, name: &str, hours: i64) -> i64 {
+    let start = hours_ahead(ws, hours);
+    appointments::book(
+        &ws.store,
+        Some(&ws.sender),
+        &SystemClock,
+        &NewAppointment {
+            phone: phone.to_string(),
+            name: name.to_string(),
+            start,
+            provider: "Dr. Lee".to_string(),
+            location: "Main St".to_string(),
+            ..NewAppointment::default()
+        },
+        "front desk",
+    )
+    .unwrap()
+    .appointment
+    .id
+}
+
+/// The last outbound text in a thread that ended undelivered.
+fn last_undelivered(ws: &Workstation, phone: &str) -> ThreadMessage {
+    ws.store
+        .thread_messages(phone)
+        .unwrap()
+        .into_iter()
+        .rev()
+        .find(|m| m.status == MessageStatus::Undelivered)
+        .expect("an undelivered text")
+}
+
+fn bubble(ws: &Workstation, phone: &str, id: i64) -> ThreadMessage {
+    ws.store
+        .thread_messages(phone)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.id == id)
+        .unwrap()
+}
+
+fn refused_for(advice: &Option<RetryAdvice>, words: &str) -> bool {
+    matches!(advice, Some(RetryAdvice::Refused { reason }) if reason.contains(words))
+}
+
+fn bodies_to(messages: &[serde_json::Value], phone: &str, body: &str) -> usize {
+    messages
+        .iter()
+        .filter(|m| m["to"] == phone && m["body"] == body)
+        .count()
+}
+
+async fn send_and_settle(sim: &Sim, ws: &Workstation) {
+    ws.cycle().await;
+    sim.advance(60).await;
+    ws.cycle().await;
+}
+
+#[tokio::test]
+async fn a_confirmation_is_not_sent_again_once_its_appointment_moved_was_cancelled_or_began() {
+    const MOVED_WORDS: &str =
+        "the appointment was moved or cancelled; its own texts went out separately";
+    let sim = Sim::start(75).await;
+    for phone in [ANA, BEN, CAROL, DAN] {
+        sim.control(
+            "/_sim/outcomes",
+            json!({"to": phone, "status": "undelivered", "error_code": 30003}),
+        )
+        .await;
+    }
+    let ws = Workstation::new(&sim, fast_outbox());
+    let moved = book_in(&ws, ANA, "Ana Moved", 48);
+    let cancelled = book_in(&ws, BEN, "Ben Cancelled", 48);
+    let kept = book_in(&ws, CAROL, "Carol Kept", 48);
+    let copied_then_moved = book_in(&ws, DAN, "Dan Copied", 48);
+    send_and_settle(&sim, &ws).await;
+    let failed: Vec<ThreadMessage> = [ANA, BEN, CAROL, DAN]
+        .iter()
+        .map(|phone| last_undelivered(&ws, phone))
+        .collect();
+    for text in &failed {
+        assert_eq!(text.retry, Some(RetryAdvice::Allowed), "{text:?}");
+    }
+    // DAN's copy fails too, before his appointment moves: the copy is keyed on the text it
+    // copies, and must still be judged by the schedule that text spoke of.
+    let dan_copy = retry_failed(
+        &ws.store,
+        &ws.sender,
+        &SystemClock,
+        failed[3].id,
+        "front desk",
+    )
+    .unwrap();
+    send_and_settle(&sim, &ws).await;
+    let dan_copy = bubble(&ws, DAN, dan_copy.item.message_id);
+    assert_eq!(dan_copy.status, MessageStatus::Undelivered);
+    assert_eq!(dan_copy.retry, Some(RetryAdvice::Allowed));
+
+    for phone in [ANA, BEN, CAROL, DAN] {
+        sim.control(
+            "/_sim/outcomes",
+            json!({"to": phone, "status": "delivered"}),
+        )
+        .await;
+    }
+    let later = appointments::AppointmentChanges {
+        start: Some(hours_ahead(&ws, 96)),
+        ..Default::default()
+    };
+    for id in [moved, copied_then_moved] {
+        appointments::edit(
+            &ws.store,
+            Some(&ws.sender),
+            &SystemClock,
+            id,
+            &later,
+            "front desk",
+        )
+        .unwrap();
+    }
+    appointments::cancel(&ws.store, &SystemClock, cancelled, "front desk").unwrap();
+
+    for (phone, id) in [(ANA, failed[0].id), (BEN, failed[1].id), (DAN, dan_copy.id)] {
+        let advice = bubble(&ws, phone, id).retry;
+        assert!(refused_for(&advice, MOVED_WORDS), "{phone}: {advice:?}");
+        let err = retry_failed(&ws.store, &ws.sender, &SystemClock, id, "front desk").unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NotRetryable {
+                    reason: RetryRefusal::AppointmentChanged
+                }
+            ),
+            "{phone}: {err:?}"
+        );
+        assert!(err.to_string().contains(MOVED_WORDS), "{err}");
+    }
+
+    // Once the visit has begun, even a confirmation of the current time is refused.
+    let appointment = appointments::get(&ws.store, kept).unwrap();
+    let after_start = support::TestClock::at(
+        &chrono::DateTime::from_timestamp_millis(appointment.starts_at + 60_000)
+            .unwrap()
+            .to_rfc3339(),
+    );
+    let err = retry_failed(
+        &ws.store,
+        &ws.sender,
+        &*after_start,
+        failed[2].id,
+        "front desk",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NotRetryable {
+                reason: RetryRefusal::AppointmentOver
+            }
+        ),
+        "{err:?}"
+    );
+
+    // The one still booked at the same time is sent again, once, as a confirmation.
+    let first = retry_failed(
+        &ws.store,
+        &ws.sender,
+        &SystemClock,
+        failed[2].id,
+        "front desk",
+    )
+    .unwrap();
+    let second = retry_failed(
+        &ws.store,
+        &ws.sender,
+        &SystemClock,
+        failed[2].id,
+        "front desk",
+    )
+    .unwrap();
+    assert!(first.newly_queued && !second.newly_queued);
+    assert_eq!(
+        first.item.kind,
+        clinic_desk_core::store::outbox::OutboxKind::Confirmation
+    );
+    send_and_settle(&sim, &ws).await;
+    assert_eq!(
+        bubble(&ws, CAROL, first.item.message_id).status,
+        MessageStatus::Delivered
+    );
+    assert_eq!(
+        bubble(&ws, CAROL, failed[2].id).retry,
+        Some(RetryAdvice::Retried)
+    );
+
+    let sent = sim.all_messages().await;
+    assert_eq!(bodies_to(&sent, CAROL, &failed[2].body), 2);
+    // The moved ones got the new time's confirmation, never the old words again.
+    assert_eq!(bodies_to(&sent, ANA, &failed[0].body), 1);
+    assert_eq!(creates_to(&sent, ANA), 2);
+    assert_eq!(
+        bodies_to(&sent, DAN, &failed[3].body),
+        2,
+        "the original and the copy"
+    );
+    assert_eq!(creates_to(&sent, DAN), 3);
+    assert_eq!(creates_to(&sent, BEN), 1);
+}
+
+#[tokio::test]
+async fn a_text_sent_again_from_one_workstation_shows_as_retried_on_the_other() {
+    let sim = Sim::start(76).await;
+    let front = Workstation::new(&sim, fast_outbox());
+    let back = Workstation::new(&sim, fast_outbox());
+    let failed = undelivered_text(&sim, &front, ANA, 30003).await;
+    let sid = failed.sid.clone().expect("Twilio named it");
+    back.cycle().await;
+    let seen_elsewhere = back
+        .store
+        .thread_messages(ANA)
+        .unwrap()
+        .into_iter()
+        .find(|m| m.sid.as_deref() == Some(sid.as_str()))
+        .expect("the back office polled the failed text");
+    assert_eq!(seen_elsewhere.retry, Some(RetryAdvice::Allowed));
+
+    sim.control("/_sim/outcomes", json!({"to": ANA, "status": "delivered"}))
+        .await;
+    let copy = retry_failed(
+        &front.store,
+        &front.sender,
+        &SystemClock,
+        failed.id,
+        "front desk",
+    )
+    .unwrap();
+    assert!(copy.newly_queued);
+    assert_eq!(
+        front
+            .store
+            .outbox_id_for_once_key(&retry_once_key(Some(&sid), failed.id))
+            .unwrap(),
+        Some(copy.item.id),
+        "the copy is keyed on the failed text's SID"
+    );
+    send_and_settle(&sim, &front).await;
+    back.cycle().await;
+
+    let seen_elsewhere = bubble(&back, ANA, seen_elsewhere.id);
+    assert_eq!(seen_elsewhere.retry, Some(RetryAdvice::Retried));
+    let err = retry_failed(
+        &back.store,
+        &back.sender,
+        &SystemClock,
+        seen_elsewhere.id,
+        "back office",
+    )
+    .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NotRetryable {
+                reason: RetryRefusal::AlreadySentAgain
+            }
+        ),
+        "{err:?}"
+    );
+    back.cycle().await;
+    assert_eq!(
+        creates_to(&sim.all_messages().await, ANA),
+        2,
+        "the failed text and exactly one copy"
+    );
+}
+
+#[tokio::test]
+async fn a_text_refused_for_an_opt_out_may_be_retried_once_the_patient_texts_start() {
+    let sim = Sim::start(77).await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    sim.reply(BEN, "STOP").await;
+    // This workstation has not polled the STOP yet, so the text reaches Twilio, which refuses it.
+    let item = ws.queue(BEN, "Your results are ready.");
+    ws.engine.drain_outbox().await.unwrap();
+    ws.cycle().await;
+    let refused = bubble(&ws, BEN, item.message_id);
+    assert!(refused_for(&refused.retry, "opted out"), "{refused:?}");
+
+    // The patient answers a while later (opt events are ordered by time, Twilio's to the second).
+    sim.advance(60).await;
+    sim.reply(BEN, "START").await;
+    ws.cycle().await;
+    let allowed = bubble(&ws, BEN, item.message_id);
+    assert_eq!(allowed.retry, Some(RetryAdvice::Allowed), "{allowed:?}");
+    let copy = retry_failed(
+        &ws.store,
+        &ws.sender,
+        &SystemClock,
+        item.message_id,
+        "front desk",
+    )
+    .unwrap();
+    assert!(copy.newly_queued);
+    send_and_settle(&sim, &ws).await;
+    assert_eq!(
+        bubble(&ws, BEN, copy.item.message_id).status,
+        MessageStatus::Delivered
+    );
+    assert_eq!(
+        bubble(&ws, BEN, item.message_id).retry,
+        Some(RetryAdvice::Retried)
+    );
 }

@@ -31,6 +31,20 @@ pub fn reminder_key(appointment: &Appointment, hours: u32) -> String {
     )
 }
 
+/// Whether `key` is the once-key of a confirmation or reminder about this appointment's current
+/// schedule. A text queued before a reschedule has an older revision and start in its key, and
+/// speaks of a time that no longer holds.
+pub fn key_matches_schedule(
+    key: &str,
+    appointment_id: i64,
+    schedule_rev: i64,
+    starts_at: i64,
+) -> bool {
+    let about_it = key.starts_with(&format!("confirmation:{appointment_id}:"))
+        || key.starts_with(&format!("reminder:{appointment_id}:"));
+    about_it && key.ends_with(&format!(":rev{schedule_rev}:{starts_at}"))
+}
+
 /// One automated text: which template, which outbox kind, and its once-key.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Automated {

@@ -5,6 +5,7 @@
 //! rows. Thread summaries are updated in the same transaction as the messages they summarise.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
 
 use rusqlite::{params, OptionalExtension, Transaction};
 use serde::Serialize;
@@ -16,10 +17,11 @@ use super::audit::{append_audit, AuditAction, AuditEntry};
 use super::flags::FlagReason;
 use super::optouts::{insert_opt_event, OptEvent, OptKind, OptSource};
 use super::outbox::{OutboxKind, OutboxState};
+use super::retry::{standing_in, FailedText, SENT_AGAIN_SQL};
 use super::threads::Direction;
 use super::{now_ms, Store, StoreError};
 use crate::compliance::keywords::{Intent, Keywords};
-use crate::twilio::error::{describe_error_code, retry_refusal};
+use crate::twilio::error::describe_error_code;
 use crate::twilio::MessageStatus;
 
 /// A Twilio message as the poller hands it to the store.
@@ -123,62 +125,37 @@ pub enum RetryAdvice {
     Allowed,
     /// The same failure would happen again.
     Refused { reason: String },
-    /// A new copy of this text is already queued or sent; it has its own bubble.
+    /// A new copy of this text is already queued or sent (here, or from another workstation:
+    /// the same words to the same number later); it has its own bubble.
     Retried,
-}
-
-const RETRY_KEY_PREFIX: &str = "retry:";
-
-/// The dedupe key of the copy that retries a failed text: a double-click queues one copy.
-pub fn retry_once_key(message_id: i64) -> String {
-    format!("{RETRY_KEY_PREFIX}{message_id}")
-}
-
-/// A failed text as a retry needs it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FailedText {
-    pub message_id: i64,
-    pub phone: String,
-    pub body: String,
-    pub error_code: Option<i64>,
-    /// False when the text is inbound or did not fail.
-    pub failed: bool,
-    /// The outbox row it was sent from, if this workstation (or the clinic's database) sent it.
-    pub outbox_kind: Option<OutboxKind>,
-    pub appointment_id: Option<i64>,
-}
-
-/// What the advice is for a failed text; `None` for anything else.
-fn advise(
-    failed: bool,
-    opted_out: bool,
-    error_code: Option<i64>,
-    retried: bool,
-) -> Option<RetryAdvice> {
-    if !failed {
-        return None;
-    }
-    if retried {
-        return Some(RetryAdvice::Retried);
-    }
-    let refusal = if opted_out {
-        retry_refusal(Some(21610))
-    } else {
-        retry_refusal(error_code)
-    };
-    Some(match refusal {
-        Some(reason) => RetryAdvice::Refused {
-            reason: reason.to_string(),
-        },
-        None => RetryAdvice::Allowed,
-    })
 }
 
 /// Whether a text did not reach the patient: Twilio said so, or the outbox gave up on it. A text
 /// sent elsewhere has no outbox row, and its NULL state must read as "not failed".
-const FAILED_SQL: &str =
+pub(super) const FAILED_SQL: &str =
     "COALESCE(m.direction = 'outbound' AND (m.status IN ('failed', 'undelivered') \
      OR o.state IN ('failed', 'blocked')), 0)";
+
+/// The query behind `Store::thread_messages` (one parameter: the thread's phone). Public so a
+/// test can check the plan of exactly this query.
+#[doc(hidden)]
+pub fn thread_messages_sql() -> &'static str {
+    static SQL: OnceLock<String> = OnceLock::new();
+    SQL.get_or_init(|| {
+        format!(
+            "SELECT m.id, m.sid, m.direction, m.body, m.status, m.error_code, m.num_segments, \
+                    m.created_at, m.read_at IS NOT NULL, o.state, \
+                    CASE WHEN o.state = 'held' THEN o.hold_reason ELSE o.last_error END, \
+                    f.id, f.reason, f.resolved_at IS NULL, {FAILED_SQL}, \
+                    CASE WHEN {FAILED_SQL} THEN {SENT_AGAIN_SQL} ELSE 0 END, \
+                    o.kind, o.appointment_id, o.once_key \
+             FROM messages m LEFT JOIN outbox o ON o.id = m.outbox_id \
+             LEFT JOIN staff_flags f ON f.id = (SELECT g.id FROM staff_flags g \
+                  WHERE g.message_id = m.id ORDER BY g.resolved_at IS NOT NULL, g.id DESC LIMIT 1) \
+             WHERE m.thread_phone = ?1 ORDER BY m.created_at, m.id"
+        )
+    })
+}
 
 struct ThreadDelta {
     last_at: i64,
@@ -211,23 +188,13 @@ impl Store {
     /// whether each failed text may be sent again.
     ///
     /// The flag is one indexed lookup per text (staff_flags' UNIQUE (message_id, reason) index),
-    /// and the retry lookup (outbox's UNIQUE once_key index) runs only for failed texts, so a
-    /// 10,000-text thread costs what it did without them.
+    /// and the retry lookups (outbox's UNIQUE once_key index, messages_thread, the appointment by
+    /// id) run only for failed texts, so a 10,000-text thread costs what it did without them.
     pub fn thread_messages(&self, phone: &str) -> Result<Vec<ThreadMessage>, StoreError> {
         let opted_out = self.is_opted_out(phone)?;
+        let now = now_ms();
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(&format!(
-                "SELECT m.id, m.sid, m.direction, m.body, m.status, m.error_code, m.num_segments, \
-                        m.created_at, m.read_at IS NOT NULL, o.state, \
-                        CASE WHEN o.state = 'held' THEN o.hold_reason ELSE o.last_error END, \
-                        f.id, f.reason, f.resolved_at IS NULL, {FAILED_SQL}, \
-                        CASE WHEN {FAILED_SQL} THEN EXISTS (SELECT 1 FROM outbox r \
-                             WHERE r.once_key = '{RETRY_KEY_PREFIX}' || m.id) ELSE 0 END \
-                 FROM messages m LEFT JOIN outbox o ON o.id = m.outbox_id \
-                 LEFT JOIN staff_flags f ON f.id = (SELECT g.id FROM staff_flags g \
-                      WHERE g.message_id = m.id ORDER BY g.resolved_at IS NOT NULL, g.id DESC LIMIT 1) \
-                 WHERE m.thread_phone = ?1 ORDER BY m.created_at, m.id"
-            ))?;
+            let mut stmt = conn.prepare_cached(thread_messages_sql())?;
             let rows = stmt.query_map([phone], |row| {
                 let direction: String = row.get(2)?;
                 let status: String = row.get(4)?;
@@ -241,15 +208,46 @@ impl Store {
                     }),
                     None => None,
                 };
+                let id: i64 = row.get(0)?;
+                let sid: Option<String> = row.get(1)?;
+                let body: String = row.get(3)?;
+                let failed: bool = row.get(14)?;
+                let retry = if failed {
+                    let outbox_kind = row
+                        .get::<_, Option<String>>(16)?
+                        .map(|k| OutboxKind::from_sql(&k));
+                    let appointment_id: Option<i64> = row.get(17)?;
+                    let once_key: Option<String> = row.get(18)?;
+                    FailedText {
+                        message_id: id,
+                        sid: sid.clone(),
+                        phone: phone.to_string(),
+                        body: body.clone(),
+                        error_code,
+                        failed,
+                        outbox_kind,
+                        appointment_id,
+                        sent_again: row.get(15)?,
+                        appointment: standing_in(
+                            conn,
+                            outbox_kind,
+                            appointment_id,
+                            once_key.as_deref(),
+                        )?,
+                    }
+                    .advice(opted_out, now)
+                } else {
+                    None
+                };
                 Ok(ThreadMessage {
-                    id: row.get(0)?,
-                    sid: row.get(1)?,
+                    id,
+                    sid,
                     direction: if direction == "inbound" {
                         Direction::Inbound
                     } else {
                         Direction::Outbound
                     },
-                    body: row.get(3)?,
+                    body,
                     status: MessageStatus::parse(&status),
                     error_code,
                     error_text: error_code.map(|c| describe_error_code(c).to_string()),
@@ -261,38 +259,10 @@ impl Store {
                         .map(|s| OutboxState::from_sql(&s)),
                     local_error: row.get(10)?,
                     flag,
-                    retry: advise(row.get(14)?, opted_out, error_code, row.get(15)?),
+                    retry,
                 })
             })?;
             rows.collect()
-        })
-    }
-
-    /// One text as a retry needs it; `None` when no text has this id.
-    pub fn failed_text(&self, message_id: i64) -> Result<Option<FailedText>, StoreError> {
-        self.read(|conn| {
-            conn.query_row(
-                &format!(
-                    "SELECT m.id, m.thread_phone, m.body, m.error_code, {FAILED_SQL}, o.kind, \
-                            o.appointment_id \
-                     FROM messages m LEFT JOIN outbox o ON o.id = m.outbox_id WHERE m.id = ?1"
-                ),
-                [message_id],
-                |row| {
-                    Ok(FailedText {
-                        message_id: row.get(0)?,
-                        phone: row.get(1)?,
-                        body: row.get(2)?,
-                        error_code: row.get(3)?,
-                        failed: row.get(4)?,
-                        outbox_kind: row
-                            .get::<_, Option<String>>(5)?
-                            .map(|k| OutboxKind::from_sql(&k)),
-                        appointment_id: row.get(6)?,
-                    })
-                },
-            )
-            .optional()
         })
     }
 

@@ -22,6 +22,7 @@ pub mod optouts;
 pub mod outbox;
 pub mod patients;
 pub mod replies;
+pub mod retry;
 pub mod settings;
 pub mod stats;
 pub mod templates;

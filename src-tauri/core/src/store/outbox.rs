@@ -108,6 +108,9 @@ pub struct NewOutboxText {
     /// A manual send outside the sending window: who allowed it and why.
     pub override_by: Option<String>,
     pub override_reason: Option<String>,
+    /// One more audit entry to write with the text (e.g. `text.retried`), so the log never
+    /// shows a text without the act that queued it; its detail gains the new `outbox_id`.
+    pub audit_with: Option<(AuditAction, serde_json::Value)>,
 }
 
 /// Given a text's kind and the patient's zone (if on file): until when (ms) to hold it, and why.
@@ -224,6 +227,23 @@ impl Store {
                 ),
             )
             .map_err(|e| self.err(e))?;
+            if let Some((action, detail)) = &text.audit_with {
+                let mut detail = detail.clone();
+                if let Some(map) = detail.as_object_mut() {
+                    map.insert("outbox_id".into(), json!(id));
+                }
+                append_audit(
+                    tx,
+                    &AuditEntry::new(
+                        now,
+                        text.created_by.as_str(),
+                        *action,
+                        text.to.as_str(),
+                        detail,
+                    ),
+                )
+                .map_err(|e| self.err(e))?;
+            }
             if let (Some(by), Some(reason)) = (&text.override_by, &text.override_reason) {
                 append_audit(
                     tx,

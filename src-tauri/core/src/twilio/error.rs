@@ -115,6 +115,10 @@ pub fn describe_error_code(code: i64) -> &'static str {
         30006 => "landline or unreachable carrier",
         30007 => "filtered by the carrier as spam",
         30008 => "unknown delivery error",
+        30022 => "the carrier's sending rate for the clinic number was exceeded; try again later",
+        30023 => "the clinic number reached its daily message limit; try again later",
+        30027 => "T-Mobile's daily limit for the clinic number was reached; try again later",
+        30410 => "the carrier timed out; try again",
         _ => "delivery failed",
     }
 }
@@ -123,13 +127,17 @@ pub fn describe_error_code(code: i64) -> &'static str {
 ///
 /// Only failures of the moment are worth a second attempt: a full queue (30001), a phone that
 /// was off or out of coverage (30003), a carrier that gave no reason (30008, or no code at all),
-/// a lost segment (30009) or a congested network (30017). A number that is wrong, unknown, a
-/// landline, opted out, blocked or filtered fails the same way every time.
+/// a lost segment (30009), a congested network (30017), the A2P 10DLC throughput and daily caps
+/// (30022, 30023, 30027: a later try passes) or a carrier that timed out (30410). A number that
+/// is wrong, unknown, a landline, blocked or filtered fails the same way every time. An opt-out
+/// (21610) is not judged by the code: the caller asks the number's current opt-out state, since
+/// a patient who texted START may be texted again.
 pub fn retry_refusal(code: Option<i64>) -> Option<&'static str> {
     let code = code?;
     Some(match code {
-        30001 | 30003 | 30008 | 30009 | 30017 => return None,
-        21610 => "the patient opted out (replied STOP); they must text START before they can be texted again",
+        30001 | 30003 | 30008 | 30009 | 30017 | 30022 | 30023 | 30027 | 30410 | 21610 => {
+            return None
+        }
         21211 => "the number is not a valid phone number; correct it on the patient's record",
         21408 => "texts to this country are not enabled; an admin can enable it in Twilio's geo permissions",
         21612 => "the number cannot receive texts; call the patient instead",

@@ -158,7 +158,7 @@ describe("Chat: retrying failed texts", () => {
     expect(within(copy).getByTestId(TestId.messageStatus)).toHaveAttribute("data-state", "waiting");
     const original = rowOf(1)!;
     expect(within(original).queryByTestId(TestId.messageRetry)).toBeNull();
-    expect(within(original).getByTestId(TestId.messageRetried)).toHaveTextContent("Sent again");
+    expect(within(original).getByTestId(TestId.messageRetried)).toHaveTextContent("Queued again — see the newer copy below.");
     // The failure stays as it was: history, not rewritten.
     expect(within(original).getByTestId(TestId.messageStatus)).toHaveAttribute("data-state", "failed");
   });

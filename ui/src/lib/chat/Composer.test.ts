@@ -16,8 +16,8 @@ function renderComposer(options: MockOptions = {}, offReasonId: string | null = 
   });
   const onSent = vi.fn();
   const onOptedOut = vi.fn();
-  renderWithBackend(Composer, backend, { phone: PHONE, who: "Sample Patient", offReasonId, onSent, onOptedOut });
-  return { backend, onSent, onOptedOut, user: userEvent.setup() };
+  const view = renderWithBackend(Composer, backend, { phone: PHONE, who: "Sample Patient", offReasonId, onSent, onOptedOut });
+  return { backend, onSent, onOptedOut, user: userEvent.setup(), unmount: view.unmount };
 }
 
 const input = () => screen.getByTestId(TestId.composerInput) as HTMLTextAreaElement;
@@ -169,6 +169,55 @@ describe("Composer", () => {
     expect(error).not.toHaveTextContent("NotConfigured");
     expect(input()).toHaveValue("Hello");
     expect(onSent).not.toHaveBeenCalled();
+  });
+
+  it("keeps an unsent text for its number when the chat is left, and not for another number", async () => {
+    const { backend, unmount, user } = renderComposer();
+    await user.type(input(), "Your forms are ready");
+    unmount();
+
+    const other = renderWithBackend(Composer, backend, {
+      phone: "+14155550199",
+      who: "Other Patient",
+      offReasonId: null,
+      onSent: vi.fn(),
+      onOptedOut: vi.fn(),
+    });
+    expect(input()).toHaveValue("");
+    other.unmount();
+
+    renderWithBackend(Composer, backend, { phone: PHONE, who: "Sample Patient", offReasonId: null, onSent: vi.fn(), onOptedOut: vi.fn() });
+    expect(input()).toHaveValue("Your forms are ready");
+  });
+
+  it("forgets a text that went out after its chat was left", async () => {
+    const { backend, unmount, user } = renderComposer();
+    await user.type(input(), "On my way");
+    backend.pause();
+    await user.keyboard("{Enter}");
+    await vi.waitFor(() => expect(sends(backend)).toHaveLength(1));
+    unmount();
+    backend.resume();
+    // Let the send settle with no composer on screen.
+    await new Promise((r) => setTimeout(r, 10));
+
+    renderWithBackend(Composer, backend, { phone: PHONE, who: "Sample Patient", offReasonId: null, onSent: vi.fn(), onOptedOut: vi.fn() });
+    expect(input()).toHaveValue("");
+  });
+
+  it("keeps what was typed while a text was sending as the next draft", async () => {
+    const { backend, onSent, unmount, user } = renderComposer();
+    await user.type(input(), "First");
+    backend.pause();
+    await user.keyboard("{Enter}");
+    await vi.waitFor(() => expect(sends(backend)).toHaveLength(1));
+    await user.type(input(), " and more");
+    backend.resume();
+    await vi.waitFor(() => expect(onSent).toHaveBeenCalledTimes(1));
+    unmount();
+
+    renderWithBackend(Composer, backend, { phone: PHONE, who: "Sample Patient", offReasonId: null, onSent: vi.fn(), onOptedOut: vi.fn() });
+    expect(input()).toHaveValue("First and more");
   });
 
   it("is off, with the reason linked, while texting is not allowed", () => {

@@ -43,8 +43,8 @@ function renderComposer(options: MockOptions = {}, offReasonId: string | null = 
     ...options,
   });
   const onSent = vi.fn();
-  renderWithBackend(Composer, backend, { phone: PHONE, who: "Nadia Rivera", offReasonId, onSent, onOptedOut: vi.fn() });
-  return { backend, onSent, user: userEvent.setup() };
+  const view = renderWithBackend(Composer, backend, { phone: PHONE, who: "Nadia Rivera", offReasonId, onSent, onOptedOut: vi.fn() });
+  return { backend, onSent, user: userEvent.setup(), unmount: view.unmount };
 }
 
 const input = () => screen.getByTestId(TestId.composerInput) as HTMLTextAreaElement;
@@ -150,6 +150,25 @@ describe("Template picker", () => {
     expect(backend.callsOf("sendText")[0]?.args[0]).toMatchObject({ body: filled });
   });
 
+  it("still holds Send for the gaps of a template after the chat is left and opened again", async () => {
+    const { backend, onSent, unmount, user } = renderComposer({ appointments: { today: "2026-03-09", appointments: [] } });
+    await user.click(menuButton());
+    await user.click(item("confirmation"));
+    await waitFor(() => expect(input().value).toContain("{provider}"));
+    const text = input().value;
+    unmount();
+
+    renderWithBackend(Composer, backend, { phone: PHONE, who: "Nadia Rivera", offReasonId: null, onSent, onOptedOut: vi.fn() });
+    expect(input()).toHaveValue(text);
+    expect(screen.getByTestId(TestId.composerTemplateNote)).toHaveTextContent(
+      "Replace {provider}, {date} and {time} with the right words before sending.",
+    );
+    expect(screen.getByTestId(TestId.composerSend)).toBeDisabled();
+    await user.click(input());
+    await user.keyboard("{Enter}");
+    expect(backend.callsOf("sendText")).toEqual([]);
+  });
+
   it("replaces what was typed, and can put it back", async () => {
     const { user } = renderComposer();
     await user.type(input(), "Half-written note");
@@ -159,6 +178,37 @@ describe("Template picker", () => {
     await user.click(screen.getByRole("button", { name: "Put back what I had typed" }));
     expect(input()).toHaveValue("Half-written note");
     expect(screen.queryByTestId(TestId.composerTemplateNote)).not.toBeInTheDocument();
+  });
+
+  it("puts back the typed note, not the first template, after two templates in a row", async () => {
+    const { user } = renderComposer();
+    await user.type(input(), "Half-written note");
+    await user.click(menuButton());
+    await user.click(item("reminder"));
+    await waitFor(() => expect(input().value).toMatch(/^The clinic: Reminder, Nadia/));
+    await user.click(menuButton());
+    await user.click(item("directions"));
+    await waitFor(() => expect(input().value).toMatch(/^The clinic: your appointment on Thu, Mar 12 at 10:00 AM is at Suite 4/));
+
+    await user.click(screen.getByRole("button", { name: "Put back what I had typed" }));
+    expect(input()).toHaveValue("Half-written note");
+  });
+
+  it("after an edit to a template, a second template puts back the edited text", async () => {
+    const { user } = renderComposer();
+    await user.click(menuButton());
+    await user.click(item("reminder"));
+    await waitFor(() => expect(input().value).toMatch(/^The clinic: Reminder, Nadia/));
+    // Nothing was typed before the first template: nothing to put back yet.
+    expect(screen.queryByRole("button", { name: "Put back what I had typed" })).not.toBeInTheDocument();
+    await user.type(input(), " Bring your card.");
+    const edited = input().value;
+
+    await user.click(menuButton());
+    await user.click(item("directions"));
+    await waitFor(() => expect(input().value).toMatch(/^The clinic: your appointment on/));
+    await user.click(screen.getByRole("button", { name: "Put back what I had typed" }));
+    expect(input()).toHaveValue(edited);
   });
 
   it("says in words when the template cannot be filled in, and leaves the text alone", async () => {

@@ -131,6 +131,34 @@ describe("Template editor", () => {
     expect((await stored(backend, "running_late", "en"))?.custom).toBe(false);
   });
 
+  it("keeps what is typed while a save is on its way, and leaves it to be saved next", async () => {
+    const { backend, user } = renderEditor();
+    await screen.findByTestId(TestId.templateBody);
+    await user.click(kindButton("running_late"));
+    const first = "{clinic_name}: we are 20 minutes behind, {patient_first_name}.";
+    await write(user, first);
+    backend.pause();
+    await user.click(screen.getByTestId(TestId.templateSave));
+    await waitFor(() => expect(backend.callsOf("saveTemplate")).toHaveLength(1));
+    await user.type(body(), " Sorry");
+    backend.resume();
+
+    await waitFor(() =>
+      expect(screen.getByTestId(TestId.templateSaved)).toHaveTextContent(
+        "Saved the wording as it was when Save was pressed; press Save again for the changes since.",
+      ),
+    );
+    expect(body()).toHaveValue(`${first} Sorry`);
+    expect((await stored(backend, "running_late", "en"))?.body).toBe(first);
+    expect(screen.getByTestId(TestId.templateSave)).toBeEnabled();
+
+    await user.click(screen.getByTestId(TestId.templateSave));
+    await waitFor(() => expect(screen.getByTestId(TestId.templateSaved)).toHaveTextContent(/^Saved\.$/));
+    expect((await stored(backend, "running_late", "en"))?.body).toBe(`${first} Sorry`);
+    expect(body()).toHaveValue(`${first} Sorry`);
+    expect(screen.getByTestId(TestId.templateSave)).toBeDisabled();
+  });
+
   it("inserts a placeholder chip where the cursor is", async () => {
     const { user } = renderEditor();
     await screen.findByTestId(TestId.templateBody);
