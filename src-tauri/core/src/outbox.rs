@@ -260,7 +260,7 @@ impl Outbox {
                     source: OptSource::Twilio21610,
                     keyword: None,
                     message_sid: None,
-                    at: now,
+                    at: crate::store::optouts::refused_send_stamp(now),
                     actor: "twilio".to_string(),
                 })?;
                 self.store.mark_failed(item.id, Some(21610), &message)?;

@@ -514,3 +514,62 @@ fn the_simulators_seeded_patients_have_numbers_the_composer_accepts() {
         assert_eq!(normalized, number);
     }
 }
+
+#[test]
+fn a_start_in_the_same_second_as_a_refused_send_wins_and_an_earlier_one_does_not() {
+    use clinic_desk_core::compliance::keywords::Keywords;
+    use clinic_desk_core::store::messages::{IngestMode, MessageRecord};
+    use clinic_desk_core::store::optouts::{refused_send_stamp, OptEvent, OptKind, OptSource};
+    use clinic_desk_core::store::threads::Direction;
+    use clinic_desk_core::twilio::MessageStatus;
+    use clinic_desk_core::Store;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("clinic.sqlite3")).unwrap();
+    let refused = |phone: &str, now: i64| {
+        store
+            .record_opt_event(&OptEvent {
+                phone: phone.to_string(),
+                kind: OptKind::OptOut,
+                source: OptSource::Twilio21610,
+                keyword: None,
+                message_sid: None,
+                at: refused_send_stamp(now),
+                actor: "twilio".to_string(),
+            })
+            .unwrap();
+    };
+    // Twilio dates a patient's text to the whole second.
+    let start = |n: u32, phone: &str, at: i64| {
+        let record = MessageRecord {
+            sid: format!("SM{n:032x}"),
+            direction: Direction::Inbound,
+            from: phone.to_string(),
+            to: "+15555550100".to_string(),
+            body: "START".into(),
+            status: MessageStatus::Received,
+            error_code: None,
+            error_message: None,
+            num_segments: Some(1),
+            price: None,
+            price_unit: None,
+            created_at: at,
+            sent_at: None,
+        };
+        store
+            .ingest(&[record], IngestMode::Live, &Keywords::default())
+            .unwrap();
+    };
+    let second = 1_700_000_000_000;
+
+    // The send was refused 450 ms into a second; the START stamped with that second came after.
+    refused(BEN, second + 450);
+    assert!(store.is_opted_out(BEN).unwrap());
+    start(1, BEN, second);
+    assert!(!store.is_opted_out(BEN).unwrap());
+
+    // A START from the second before was already there when Twilio refused: still opted out.
+    start(2, CAROL, second - 1000);
+    refused(CAROL, second + 450);
+    assert!(store.is_opted_out(CAROL).unwrap());
+}

@@ -9,6 +9,14 @@ use ts_rs::TS;
 use super::audit::{append_audit, AuditAction, AuditEntry};
 use super::{now_ms, Store, StoreError};
 
+/// When to record an opt-out learnt from Twilio refusing a send (21610) at `now_ms`: just before
+/// the start of that second. Twilio dates a patient's texts to the whole second, and a 21610
+/// means Twilio had seen no START before the send; so a START stamped in the same second came
+/// after it and must win, which it does only if the opt-out sorts earlier.
+pub fn refused_send_stamp(now_ms: i64) -> i64 {
+    now_ms - now_ms.rem_euclid(1000) - 1
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptKind {
     OptOut,
