@@ -317,11 +317,7 @@ async function failedTextShowsItsReason(browser) {
  * and the chat then shows the opt-out banner with the composer disabled.
  */
 async function plainWordsOptOut(browser) {
-  const mode = await browser.$(sel("statusMode")).getAttribute("data-mode");
-  if (mode !== "demo") {
-    console.log(`     skipped: mode is ${mode}`);
-    return;
-  }
+  if (!(await isDemo(browser))) return;
   await goTo(browser, "navInbox", "screenInbox");
   await waitUntilLoaded(browser);
   // Found through the search box: the rows are virtualised and re-rendered as texts arrive.
@@ -589,11 +585,7 @@ async function main() {
     });
 
     await step(browser, "demo mode: conversations arrive from the simulator", async () => {
-      const mode = await browser.$(sel("statusMode")).getAttribute("data-mode");
-      if (mode !== "demo") {
-        console.log(`     skipped: mode is ${mode}`);
-        return;
-      }
+      if (!(await isDemo(browser))) return;
       // The engine back-fills the sample clinic from the bundled simulator; the inbox is told
       // by a core event and re-reads, with no click.
       await browser.waitUntil(async () => (await browser.$$(sel("threadRow"))).length > 0, {

@@ -6,7 +6,7 @@
 //! plugin shows it without a click action: its desktop side cannot report one.
 
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager};
+use tauri::{AppHandle, Emitter};
 use ts_rs::TS;
 
 // The click path exists on Linux only; elsewhere its parts stay compiled (and tested) but unused.
@@ -84,11 +84,7 @@ pub async fn show(app: &AppHandle, alert: ReplyAlert) -> Result<(), ReplyAlertEr
 /// Brings the window back and asks the webview to open `phone`'s chat.
 #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
 fn open_chat(app: &AppHandle, phone: String) {
-    if let Some(window) = app.get_webview_window("main") {
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
-    }
+    crate::tray::show_window(app);
     if let Err(err) = app.emit(OPEN_CHAT_EVENT, OpenChat { phone }) {
         tracing::warn!("could not open the chat from a notification: {err}");
     }

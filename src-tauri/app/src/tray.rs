@@ -4,7 +4,6 @@
 //! It follows the same `core-event`s the webview does, so the badge changes when a reply
 //! arrives or a conversation is read, whichever screen is open.
 
-use clinic_desk_core::Store;
 use tauri::menu::{Menu, MenuItem};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIconBuilder, TrayIconEvent};
 use tauri::{AppHandle, Listener, Manager};
@@ -92,7 +91,7 @@ pub fn refresh(app: &AppHandle) {
     let Some(state) = app.try_state::<AppState>() else {
         return;
     };
-    match unread(&state.store) {
+    match state.store.unread_total() {
         Ok(count) => {
             let (label, tooltip) = badge(count);
             let _ = tray.set_title(label);
@@ -102,11 +101,8 @@ pub fn refresh(app: &AppHandle) {
     }
 }
 
-fn unread(store: &Store) -> Result<u64, clinic_desk_core::store::StoreError> {
-    store.unread_total()
-}
-
-fn show_window(app: &AppHandle) {
+/// Brings the main window back to the front (tray click, notification click).
+pub fn show_window(app: &AppHandle) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();

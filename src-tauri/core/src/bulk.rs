@@ -13,7 +13,6 @@
 
 use std::collections::HashSet;
 
-use rusqlite::OptionalExtension;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
@@ -22,7 +21,9 @@ use crate::clock::Clock;
 use crate::compliance::quiet_hours::SendingPolicy;
 use crate::composer::{phone, segments};
 use crate::error::{Error, Result};
-use crate::messaging::{check_body, queue_text_once, with_first_contact_footer, TextRequest};
+use crate::messaging::{
+    check_body, existing_copy, queue_text_once, with_first_contact_footer, TextRequest,
+};
 use crate::outbox::Sender;
 use crate::settings;
 use crate::store::outbox::OutboxKind;
@@ -176,7 +177,7 @@ pub fn send_group(
                 message_id: item.message_id,
                 new: true,
             }),
-            Ok(None) => match store.message_id_of_once_key(&once_key)? {
+            Ok(None) => match existing_copy(store, &once_key)?.map(|item| item.message_id) {
                 Some(message_id) => queued.push(GroupQueued {
                     phone: recipient.phone,
                     name: recipient.name,
@@ -308,7 +309,7 @@ fn resolve(
             continue;
         }
         let name = if candidate.name.is_empty() {
-            store.patient_name_by_phone(&e164)?.unwrap_or_default()
+            store.patient_name_for(&e164)?.unwrap_or_default()
         } else {
             candidate.name
         };
@@ -340,34 +341,6 @@ impl Store {
                 [e164],
                 |row| row.get(0),
             )
-        })
-    }
-
-    fn patient_name_by_phone(&self, e164: &str) -> std::result::Result<Option<String>, StoreError> {
-        self.read(|conn| {
-            conn.query_row(
-                "SELECT trim(p.first_name || ' ' || p.last_name) FROM patients p \
-                 JOIN patient_phones ph ON ph.patient_id = p.id \
-                 WHERE ph.e164 = ?1 AND p.is_stub = 0",
-                [e164],
-                |row| row.get(0),
-            )
-            .optional()
-        })
-    }
-
-    fn message_id_of_once_key(
-        &self,
-        once_key: &str,
-    ) -> std::result::Result<Option<i64>, StoreError> {
-        self.read(|conn| {
-            conn.query_row(
-                "SELECT m.id FROM outbox o JOIN messages m ON m.outbox_id = o.id \
-                 WHERE o.once_key = ?1",
-                [once_key],
-                |row| row.get(0),
-            )
-            .optional()
         })
     }
 }

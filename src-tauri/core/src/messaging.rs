@@ -278,7 +278,7 @@ pub fn retry_failed(
     })
 }
 
-fn existing_copy(store: &Store, once_key: &str) -> Result<Option<OutboxItem>> {
+pub(crate) fn existing_copy(store: &Store, once_key: &str) -> Result<Option<OutboxItem>> {
     match store.outbox_id_for_once_key(once_key)? {
         Some(id) => Ok(store.outbox_item(id)?),
         None => Ok(None),

@@ -92,11 +92,6 @@ pub fn normalize_language(value: &str) -> Result<String> {
     Ok(value)
 }
 
-/// The language the clinic falls back to (`clinic.language`, default English).
-pub fn clinic_language(store: &Store) -> Result<String> {
-    settings::clinic_language(store)
-}
-
 /// Languages to try for a patient, best first: theirs, its primary subtag, the clinic's, then
 /// English (the one every kind has built-in wording in).
 fn language_chain(preferred: &str, clinic: &str) -> Vec<String> {
@@ -146,7 +141,7 @@ pub fn list(store: &Store) -> Result<Vec<Template>> {
 /// The version of `kind` for a patient who prefers `language`: the clinic's wording or the
 /// built-in one in that language, else in the clinic's language.
 pub fn resolve(store: &Store, kind: TemplateKind, language: &str) -> Result<Template> {
-    let clinic = clinic_language(store)?;
+    let clinic = settings::clinic_language(store)?;
     for candidate in language_chain(language, &clinic) {
         if let Some(stored) = store.template(kind, &candidate)? {
             return Ok(Template::stored(stored));

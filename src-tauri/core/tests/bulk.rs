@@ -85,15 +85,6 @@ fn clinic_day(ws: &Workstation) {
     make_landline(ws, CAROL);
 }
 
-async fn bodies_to(sim: &Sim, phone: &str) -> Vec<String> {
-    sim.all_messages()
-        .await
-        .into_iter()
-        .filter(|m| m["to"] == phone)
-        .map(|m| m["body"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
 #[tokio::test]
 async fn the_preview_names_who_is_left_out_and_why() {
     let sim = Sim::start(81).await;
@@ -207,10 +198,10 @@ async fn a_group_sent_twice_texts_each_patient_once_and_never_an_opted_out_one()
 
     ws.engine.drain_outbox().await.unwrap();
     ws.engine.drain_outbox().await.unwrap();
-    assert_eq!(bodies_to(&sim, ANA).await, [BODY]);
-    assert_eq!(bodies_to(&sim, DAN).await, [BODY]);
-    assert!(bodies_to(&sim, BEN).await.is_empty(), "opted out");
-    assert!(bodies_to(&sim, CAROL).await.is_empty(), "landline");
+    assert_eq!(sim.texts_to(ANA).await, [BODY]);
+    assert_eq!(sim.texts_to(DAN).await, [BODY]);
+    assert!(sim.texts_to(BEN).await.is_empty(), "opted out");
+    assert!(sim.texts_to(CAROL).await.is_empty(), "landline");
     assert_eq!(sim.all_messages().await.len(), 2);
 
     // Each text is an ordinary one in its patient's thread.
@@ -258,8 +249,8 @@ async fn one_bad_number_never_stops_the_group_and_quiet_time_holds_only_its_pati
     assert_eq!(report.excluded[0].reason, ExclusionReason::InvalidNumber);
 
     ws.engine.drain_outbox().await.unwrap();
-    assert!(bodies_to(&sim, ANA).await.is_empty(), "held until morning");
-    assert_eq!(bodies_to(&sim, DAN).await, [BODY]);
+    assert!(sim.texts_to(ANA).await.is_empty(), "held until morning");
+    assert_eq!(sim.texts_to(DAN).await, [BODY]);
 }
 
 /// A fixed-offset zone in which it is about midnight now (the sending window is shut).

@@ -15,15 +15,6 @@ const ANA: &str = "+14155550134";
 const BEN: &str = "+14155550188";
 const CAROL: &str = "+14155550199";
 
-async fn texts_to(sim: &Sim, phone: &str) -> Vec<String> {
-    sim.all_messages()
-        .await
-        .into_iter()
-        .filter(|m| m["to"] == phone)
-        .map(|m| m["body"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
 #[tokio::test]
 async fn stop_is_recorded_with_its_evidence_and_blocks_texts_already_queued() {
     let sim = Sim::start(21).await;
@@ -55,7 +46,7 @@ async fn stop_is_recorded_with_its_evidence_and_blocks_texts_already_queued() {
         )
     );
     ws.cycle().await;
-    let sent = texts_to(&sim, ANA).await;
+    let sent = sim.texts_to(ANA).await;
     assert_eq!(
         sent.len(),
         1,
@@ -77,7 +68,7 @@ async fn stop_is_recorded_with_its_evidence_and_blocks_texts_already_queued() {
     assert!(!ws.store.is_opted_out(ANA).unwrap());
     ws.queue(ANA, "Welcome back");
     ws.cycle().await;
-    assert_eq!(texts_to(&sim, ANA).await.len(), 2);
+    assert_eq!(sim.texts_to(ANA).await.len(), 2);
 }
 
 #[tokio::test]
@@ -96,7 +87,8 @@ async fn help_gets_the_clinic_help_text_exactly_once() {
     ws.cycle().await;
     ws.cycle().await;
     // Twilio answers HELP on its own too; ours is the clinic's text, sent once.
-    let ours: Vec<String> = texts_to(&sim, BEN)
+    let ours: Vec<String> = sim
+        .texts_to(BEN)
         .await
         .into_iter()
         .filter(|body| body.starts_with("Lakeside Clinic"))
@@ -268,7 +260,7 @@ async fn c_confirms_the_appointment_whose_reminder_went_out_last() {
         Some("unconfirmed")
     );
     ws.cycle().await;
-    let sent = texts_to(&sim, ANA).await;
+    let sent = sim.texts_to(ANA).await;
     assert_eq!(
         sent.len(),
         3,
@@ -308,7 +300,7 @@ async fn an_answer_that_could_mean_two_appointments_is_flagged_not_guessed() {
         );
     }
     // No auto-reply was sent for an answer nobody could place.
-    assert!(texts_to(&sim, BEN).await.is_empty());
+    assert!(sim.texts_to(BEN).await.is_empty());
 
     // With no upcoming appointment, "C" is just a message.
     sim.reply(CAROL, "C").await;
@@ -353,7 +345,7 @@ async fn automated_texts_wait_for_the_sending_window_and_manual_ones_need_an_ove
         "{bubble:?}"
     );
     ws.engine.run_cycle(false).await.unwrap();
-    assert!(texts_to(&sim, ANA).await.is_empty());
+    assert!(sim.texts_to(ANA).await.is_empty());
 
     // A manual text at this hour is refused with the next allowed time...
     let manual = TextRequest::new(
@@ -388,13 +380,13 @@ async fn automated_texts_wait_for_the_sending_window_and_manual_ones_need_an_ove
         ("receptionist", "patient asked us to text tonight")
     );
     ws.engine.run_cycle(false).await.unwrap();
-    assert_eq!(texts_to(&sim, BEN).await.len(), 1);
-    assert!(texts_to(&sim, ANA).await.is_empty());
+    assert_eq!(sim.texts_to(BEN).await.len(), 1);
+    assert!(sim.texts_to(ANA).await.is_empty());
 
     // At 08:00 the reminder goes out.
     clock.set("2026-03-11T12:00:00Z");
     ws.engine.run_cycle(false).await.unwrap();
-    assert_eq!(texts_to(&sim, ANA).await.len(), 1);
+    assert_eq!(sim.texts_to(ANA).await.len(), 1);
 }
 
 #[tokio::test]
@@ -499,7 +491,7 @@ async fn the_engine_cycle_runs_the_reminder_scheduler_and_sends_each_reminder_on
     clock.set("2026-03-10T16:05:00Z");
     ws.engine.run_cycle(false).await.unwrap();
     ws.engine.run_cycle(false).await.unwrap();
-    let sent = texts_to(&sim, ANA).await;
+    let sent = sim.texts_to(ANA).await;
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert!(sent[0].contains("Dr. Lee"), "{sent:?}");
 }

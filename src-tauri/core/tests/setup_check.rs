@@ -29,6 +29,19 @@ struct Desk {
     keys: KeyStore,
 }
 
+impl Desk {
+    /// Save & Test on this desk's database and key store, as the test admin.
+    async fn save_and_test(
+        &self,
+        creds: &TwilioCredentials,
+        test_to: Option<&str>,
+        offline_save: bool,
+    ) -> Result<TestReport, Error> {
+        setup_check::save_and_test(&self.store, &self.keys, creds, test_to, ACTOR, offline_save)
+            .await
+    }
+}
+
 fn new_desk() -> Desk {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("clinic.sqlite3")).unwrap();
@@ -131,16 +144,10 @@ async fn good_credentials_pass_every_step_and_are_saved() {
     let sim = sim(|_| {}).await;
     let desk = new_desk();
     let creds = token_creds(&sim, TOKEN);
-    let report = setup_check::save_and_test(
-        &desk.store,
-        &desk.keys,
-        &creds,
-        Some("(415) 555-0134"),
-        ACTOR,
-        false,
-    )
-    .await
-    .unwrap();
+    let report = desk
+        .save_and_test(&creds, Some("(415) 555-0134"), false)
+        .await
+        .unwrap();
 
     assert_eq!(outcomes(&report), vec![StepOutcome::Pass; 3], "{report:#?}");
     assert!(report.passed && report.saved && !report.offline);
@@ -184,16 +191,10 @@ async fn a_wrong_token_fails_step_one_and_nothing_is_saved() {
     let sim = sim(|_| {}).await;
     let desk = new_desk();
     let wrong = "wrong-token-00000000000000000000";
-    let report = setup_check::save_and_test(
-        &desk.store,
-        &desk.keys,
-        &token_creds(&sim, wrong),
-        Some(ADMIN_PHONE),
-        ACTOR,
-        false,
-    )
-    .await
-    .unwrap();
+    let report = desk
+        .save_and_test(&token_creds(&sim, wrong), Some(ADMIN_PHONE), false)
+        .await
+        .unwrap();
 
     assert_eq!(
         outcomes(&report),
@@ -224,16 +225,10 @@ async fn a_number_not_on_the_account_fails_step_two() {
     let desk = new_desk();
     let mut creds = token_creds(&sim, TOKEN);
     creds.from_number = Some("+15555550199".to_string());
-    let report = setup_check::save_and_test(
-        &desk.store,
-        &desk.keys,
-        &creds,
-        Some(ADMIN_PHONE),
-        ACTOR,
-        false,
-    )
-    .await
-    .unwrap();
+    let report = desk
+        .save_and_test(&creds, Some(ADMIN_PHONE), false)
+        .await
+        .unwrap();
 
     assert_eq!(
         outcomes(&report),
@@ -259,16 +254,10 @@ async fn a_messaging_service_is_checked_through_the_messaging_api() {
     let mut creds = token_creds(&sim, TOKEN);
     creds.from_number = None;
     creds.messaging_service_sid = Some(SERVICE.to_string());
-    let report = setup_check::save_and_test(
-        &desk.store,
-        &desk.keys,
-        &creds,
-        Some(ADMIN_PHONE),
-        ACTOR,
-        false,
-    )
-    .await
-    .unwrap();
+    let report = desk
+        .save_and_test(&creds, Some(ADMIN_PHONE), false)
+        .await
+        .unwrap();
     assert_eq!(outcomes(&report), vec![StepOutcome::Pass; 3], "{report:#?}");
     assert_eq!(report.sender, SERVICE);
     assert!(step(&report, StepKind::Sender).reason.contains(SERVICE));
@@ -278,9 +267,7 @@ async fn a_messaging_service_is_checked_through_the_messaging_api() {
 
     let other = new_desk();
     creds.messaging_service_sid = Some("MGffffffffffffffffffffffffffffffff".to_string());
-    let report = setup_check::save_and_test(&other.store, &other.keys, &creds, None, ACTOR, false)
-        .await
-        .unwrap();
+    let report = other.save_and_test(&creds, None, false).await.unwrap();
     let sender = step(&report, StepKind::Sender);
     assert_eq!(sender.problem, Some(StepProblem::ServiceNotFound));
     assert!(sender
@@ -305,16 +292,10 @@ async fn a_suspended_or_closed_account_fails_step_one() {
     ] {
         let sim = sim(|c| c.account_status = status).await;
         let desk = new_desk();
-        let report = setup_check::save_and_test(
-            &desk.store,
-            &desk.keys,
-            &token_creds(&sim, TOKEN),
-            Some(ADMIN_PHONE),
-            ACTOR,
-            true,
-        )
-        .await
-        .unwrap();
+        let report = desk
+            .save_and_test(&token_creds(&sim, TOKEN), Some(ADMIN_PHONE), true)
+            .await
+            .unwrap();
         let first = step(&report, StepKind::Credentials);
         assert_eq!(first.problem, Some(problem));
         assert!(first.reason.starts_with(words), "{}", first.reason);
@@ -340,16 +321,10 @@ async fn a_trial_account_may_text_only_verified_numbers() {
     .await;
     let desk = new_desk();
     let creds = token_creds(&sim, TOKEN);
-    let report = setup_check::save_and_test(
-        &desk.store,
-        &desk.keys,
-        &creds,
-        Some("+14155550135"),
-        ACTOR,
-        true,
-    )
-    .await
-    .unwrap();
+    let report = desk
+        .save_and_test(&creds, Some("+14155550135"), true)
+        .await
+        .unwrap();
     assert_eq!(
         outcomes(&report),
         vec![StepOutcome::Pass, StepOutcome::Pass, StepOutcome::Fail]
@@ -368,16 +343,10 @@ async fn a_trial_account_may_text_only_verified_numbers() {
     assert!(!report.saved, "a trial refusal is not being offline");
     assert_nothing_saved(&desk);
 
-    let report = setup_check::save_and_test(
-        &desk.store,
-        &desk.keys,
-        &creds,
-        Some(ADMIN_PHONE),
-        ACTOR,
-        false,
-    )
-    .await
-    .unwrap();
+    let report = desk
+        .save_and_test(&creds, Some(ADMIN_PHONE), false)
+        .await
+        .unwrap();
     assert!(report.passed && report.saved, "{report:#?}");
     assert_eq!(
         report.account.unwrap().account_type.as_deref(),
@@ -403,16 +372,10 @@ async fn offline_fails_unless_the_admin_saves_offline() {
         messaging_service_sid: None,
         api_base: closed_port(),
     };
-    let report = setup_check::save_and_test(
-        &desk.store,
-        &desk.keys,
-        &creds,
-        Some(ADMIN_PHONE),
-        ACTOR,
-        false,
-    )
-    .await
-    .unwrap();
+    let report = desk
+        .save_and_test(&creds, Some(ADMIN_PHONE), false)
+        .await
+        .unwrap();
     let first = step(&report, StepKind::Credentials);
     assert_eq!(first.problem, Some(StepProblem::Offline));
     assert!(
@@ -425,16 +388,10 @@ async fn offline_fails_unless_the_admin_saves_offline() {
     assert_nothing_saved(&desk);
     assert_no_secret(&report);
 
-    let report = setup_check::save_and_test(
-        &desk.store,
-        &desk.keys,
-        &creds,
-        Some(ADMIN_PHONE),
-        ACTOR,
-        true,
-    )
-    .await
-    .unwrap();
+    let report = desk
+        .save_and_test(&creds, Some(ADMIN_PHONE), true)
+        .await
+        .unwrap();
     assert!(report.offline && !report.passed && report.saved);
     let warning = report.warning.as_deref().unwrap();
     assert!(warning.contains("could not be reached"), "{warning}");
@@ -447,16 +404,10 @@ async fn offline_fails_unless_the_admin_saves_offline() {
 async fn an_api_key_is_proven_by_the_ownership_check() {
     let sim = sim(|_| {}).await;
     let desk = new_desk();
-    let report = setup_check::save_and_test(
-        &desk.store,
-        &desk.keys,
-        &key_creds(&sim, KEY_SECRET),
-        Some(ADMIN_PHONE),
-        ACTOR,
-        false,
-    )
-    .await
-    .unwrap();
+    let report = desk
+        .save_and_test(&key_creds(&sim, KEY_SECRET), Some(ADMIN_PHONE), false)
+        .await
+        .unwrap();
     assert_eq!(outcomes(&report), vec![StepOutcome::Pass; 3], "{report:#?}");
     assert_eq!(
         report.account, None,
@@ -481,16 +432,10 @@ async fn an_api_key_is_proven_by_the_ownership_check() {
 
     let other = new_desk();
     let wrong = "key-wrong-000000000000000000000000";
-    let report = setup_check::save_and_test(
-        &other.store,
-        &other.keys,
-        &key_creds(&sim, wrong),
-        None,
-        ACTOR,
-        false,
-    )
-    .await
-    .unwrap();
+    let report = other
+        .save_and_test(&key_creds(&sim, wrong), None, false)
+        .await
+        .unwrap();
     let first = step(&report, StepKind::Credentials);
     assert_eq!(first.problem, Some(StepProblem::WrongCredentials));
     assert!(
@@ -519,9 +464,7 @@ async fn a_malformed_sid_is_refused_before_any_request() {
         messaging_service_sid: None,
         api_base: format!("http://{}", listener.local_addr().unwrap()),
     };
-    let err = setup_check::save_and_test(&desk.store, &desk.keys, &creds, None, ACTOR, true)
-        .await
-        .unwrap_err();
+    let err = desk.save_and_test(&creds, None, true).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidInput);
     assert!(err.to_string().contains("Account SID"), "{err}");
     assert!(!err.to_string().contains(TOKEN));
@@ -532,16 +475,10 @@ async fn a_malformed_sid_is_refused_before_any_request() {
     assert_nothing_saved(&desk);
 
     let sim = sim(|_| {}).await;
-    let err = setup_check::save_and_test(
-        &desk.store,
-        &desk.keys,
-        &token_creds(&sim, TOKEN),
-        Some("12"),
-        ACTOR,
-        false,
-    )
-    .await
-    .unwrap_err();
+    let err = desk
+        .save_and_test(&token_creds(&sim, TOKEN), Some("12"), false)
+        .await
+        .unwrap_err();
     assert_eq!(err.code(), ErrorCode::InvalidNumber);
     assert_nothing_saved(&desk);
 }

@@ -15,12 +15,9 @@ use serde::Serialize;
 use tauri::{AppHandle, Emitter, State};
 use ts_rs::TS;
 
-use super::blocking;
+use super::{blocking, ACTOR};
 use crate::error::CommandResult;
 use crate::state::AppState;
-
-/// Who the audit log names for changes made at this workstation.
-const ACTOR: &str = "front desk";
 
 /// A CSV of a few thousand appointments is well under this; anything larger is not a schedule.
 pub const MAX_IMPORT_BYTES: usize = 10 * 1024 * 1024;

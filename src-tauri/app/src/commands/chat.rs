@@ -7,12 +7,9 @@ use clinic_desk_core::sync::SyncCommand;
 use clinic_desk_core::{Error, Store};
 use tauri::State;
 
-use super::blocking;
+use super::{blocking, ACTOR};
 use crate::error::CommandResult;
 use crate::state::AppState;
-
-/// Who the audit log names until staff sign in individually.
-const ACTOR: &str = "front desk";
 
 /// Queues a new copy of a failed text (once, however often it is clicked) and wakes the engine
 /// to send it. Refused with the reason when sending again cannot help.

@@ -19,12 +19,9 @@ use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Emitter, Manager, State};
 use ts_rs::TS;
 
-use super::blocking;
+use super::{blocking, ACTOR};
 use crate::error::{CommandError, CommandResult};
 use crate::state::AppState;
-
-/// Who the audit log names until staff sign in individually.
-pub const ACTOR: &str = "front desk";
 
 /// Rows per audit page when the UI asks for more than is sensible to draw at once.
 pub const MAX_AUDIT_PAGE: u32 = 200;

@@ -12,12 +12,9 @@ use serde::Deserialize;
 use tauri::{AppHandle, Emitter, State};
 use ts_rs::TS;
 
-use super::blocking;
+use super::{blocking, ACTOR};
 use crate::error::CommandResult;
 use crate::state::AppState;
-
-/// Who the audit log names for texts sent from this workstation.
-const ACTOR: &str = "front desk";
 
 #[derive(Debug, Clone, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

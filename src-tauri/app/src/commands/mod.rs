@@ -39,6 +39,9 @@ pub struct AppStatus {
     pub mode: AppMode,
 }
 
+/// Who the audit log names for what is done in the app, until staff sign in individually.
+pub(crate) const ACTOR: &str = "front desk";
+
 /// Runs store work off the UI thread.
 pub(crate) async fn blocking<T: Send + 'static>(
     store: &Store,
@@ -137,8 +140,7 @@ pub async fn send_text(
 ) -> CommandResult<ThreadMessage> {
     let sender = state.sender().ok_or(Error::NotConfigured)?;
     let message = blocking(&state.store, move |store| {
-        let mut request =
-            TextRequest::new(&input.to, &input.body, OutboxKind::Manual, "front desk");
+        let mut request = TextRequest::new(&input.to, &input.body, OutboxKind::Manual, ACTOR);
         if let Some(reason) = input.override_reason.clone() {
             request = request.overriding_quiet_hours(reason);
         }

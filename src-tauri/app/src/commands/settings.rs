@@ -6,7 +6,7 @@ use clinic_desk_core::settings::{self, SettingEntry};
 use tauri::State;
 
 use super::blocking;
-use super::compliance::ACTOR;
+use super::ACTOR;
 use crate::error::CommandResult;
 use crate::state::AppState;
 

@@ -127,7 +127,7 @@ pub fn list(store: &Store) -> Result<TemplateList, Error> {
             .iter()
             .map(|p| p.name().to_string())
             .collect(),
-        clinic_language: templates::clinic_language(store)?,
+        clinic_language: settings::clinic_language(store)?,
         built_in_languages: templates::LANGUAGES.iter().map(|l| l.to_string()).collect(),
     })
 }
@@ -172,7 +172,7 @@ pub fn fill(
         .or_else(|| patient.as_ref().and_then(|p| p.language.clone()))
     {
         Some(language) => language,
-        None => templates::clinic_language(store)?,
+        None => settings::clinic_language(store)?,
     };
     let (body, language) = match request.body {
         Some(body) => (body.to_string(), templates::normalize_language(&wanted)?),

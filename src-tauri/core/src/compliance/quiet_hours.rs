@@ -3,7 +3,7 @@
 //! doubled. Automated texts outside it are held until the next allowed minute; a manual text
 //! needs an explicit, logged override.
 
-use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
 
 use crate::settings::SendingWindow;
@@ -132,18 +132,14 @@ pub fn describe_local(zone: Tz, instant: DateTime<Utc>) -> String {
     instant.with_timezone(&zone).format("%a %H:%M").to_string()
 }
 
-pub fn parse_window_time(value: &str) -> Option<NaiveTime> {
-    crate::settings::parse_hh_mm(value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn window(start: &str, end: &str) -> SendingWindow {
         SendingWindow {
-            start: parse_window_time(start).unwrap(),
-            end: parse_window_time(end).unwrap(),
+            start: crate::settings::parse_hh_mm(start).unwrap(),
+            end: crate::settings::parse_hh_mm(end).unwrap(),
             holidays: vec![],
         }
     }

@@ -119,16 +119,16 @@ impl Engine {
         if outbox.auth_failed {
             return Err(Error::Twilio(TwilioError::Auth));
         }
-        let (poll, replies, reconciled) = polled?;
+        let (poll, replies) = polled?;
         Ok(CycleReport {
             outbox,
             poll,
             replies,
-            reconciled,
+            reconciled: reconcile,
         })
     }
 
-    async fn poll_and_act(&self, reconcile: bool) -> Result<(PassReport, RepliesReport, bool)> {
+    async fn poll_and_act(&self, reconcile: bool) -> Result<(PassReport, RepliesReport)> {
         let mut passes = Vec::new();
         let incremental = |slice| {
             let events = self.events.clone();
@@ -181,7 +181,7 @@ impl Engine {
         {
             self.emit(CoreEvent::AppointmentsChanged);
         }
-        Ok((poll, replies, reconcile))
+        Ok((poll, replies))
     }
 
     /// The reminder scheduler, at most once a minute: rules are whole hours, so a minute late is

@@ -45,15 +45,6 @@ fn book(ws: &Workstation, clock: &dyn Clock, phone: &str, name: &str, hours: i64
     .expect("the booking stands")
 }
 
-async fn texts_to(sim: &Sim, phone: &str) -> Vec<String> {
-    sim.all_messages()
-        .await
-        .into_iter()
-        .filter(|m| m["to"] == phone)
-        .map(|m| m["body"].as_str().unwrap_or_default().to_string())
-        .collect()
-}
-
 #[tokio::test]
 async fn a_number_twilio_refuses_leaves_the_booking_with_the_reason() {
     let sim = Sim::start(61).await;
@@ -90,7 +81,7 @@ async fn a_number_twilio_refuses_leaves_the_booking_with_the_reason() {
     assert_eq!(day.len(), 1);
     assert_eq!(day[0].status, AppointmentStatus::Booked);
     assert_eq!(day[0].patient_name, "Ben Okafor");
-    assert!(texts_to(&sim, BEN).await.is_empty());
+    assert!(sim.texts_to(BEN).await.is_empty());
 }
 
 #[tokio::test]
@@ -121,7 +112,7 @@ async fn server_errors_delay_the_confirmation_but_never_the_booking_and_it_goes_
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     ws.cycle().await;
-    let sent = texts_to(&sim, ANA).await;
+    let sent = sim.texts_to(ANA).await;
     assert_eq!(sent.len(), 1, "{sent:?}");
     assert!(sent[0].starts_with("The clinic: Hi Ana, your appointment with Dr. Lee is on"));
 }
@@ -142,7 +133,7 @@ async fn an_opted_out_patient_is_booked_and_the_booking_says_why_no_text_went() 
     assert_eq!(booking.appointment.status, AppointmentStatus::Booked);
     assert!(texts_of(&ws.store, booking.appointment.id, "confirmation").is_empty());
     ws.cycle().await;
-    assert!(texts_to(&sim, CAROL).await.is_empty());
+    assert!(sim.texts_to(CAROL).await.is_empty());
 }
 
 #[test]
@@ -281,7 +272,7 @@ async fn confirmation_and_reminder_reach_each_patient_once_in_their_language() {
     sim.advance(10).await;
     ws.cycle().await;
 
-    let to_ana = texts_to(&sim, ANA).await;
+    let to_ana = sim.texts_to(ANA).await;
     assert_eq!(to_ana.len(), 2, "{to_ana:?}");
     assert!(to_ana[0].starts_with("Harbor Clinic: Hola Ana, su cita con Dr. Lee es el"));
     assert!(
@@ -291,7 +282,7 @@ async fn confirmation_and_reminder_reach_each_patient_once_in_their_language() {
     );
     assert!(to_ana[1].starts_with("Harbor Clinic: Recordatorio, Ana:"));
     assert!(!to_ana[1].contains("STOP"));
-    let to_ben = texts_to(&sim, BEN).await;
+    let to_ben = sim.texts_to(BEN).await;
     assert_eq!(to_ben.len(), 2, "{to_ben:?}");
     assert!(to_ben[0].starts_with("Harbor Clinic: Hi Ben, your appointment with Dr. Lee is on"));
     assert!(to_ben[1].starts_with("Harbor Clinic: Reminder, Ben:"));

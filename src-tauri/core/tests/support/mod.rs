@@ -85,6 +85,16 @@ impl Sim {
     }
 
     /// Ground truth: every message the simulator ever created.
+    /// The bodies of every text the simulator holds to `phone`.
+    pub async fn texts_to(&self, phone: &str) -> Vec<String> {
+        self.all_messages()
+            .await
+            .into_iter()
+            .filter(|m| m["to"] == phone)
+            .map(|m| m["body"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
     pub async fn all_messages(&self) -> Vec<Value> {
         let value: Value = self
             .http
