@@ -157,6 +157,18 @@ pub fn thread_messages_sql() -> &'static str {
     })
 }
 
+/// The query behind `Store::unfinished_outbound_sids` (one parameter: the oldest creation time).
+/// Its status test is spelt exactly as the `messages_unfinished` index's predicate, which is what
+/// lets the planner use that index. Public so a test can check the plan.
+#[doc(hidden)]
+pub const UNFINISHED_OUTBOUND_SQL: &str = "SELECT sid, created_at FROM messages \
+     WHERE direction = 'outbound' \
+       AND (status = 'pending' OR status = 'accepted' OR status = 'scheduled' \
+            OR status = 'queued' OR status = 'sending' OR status = 'sent' \
+            OR status = 'unknown') \
+       AND sid IS NOT NULL AND created_at >= ?1 \
+     ORDER BY created_at";
+
 struct ThreadDelta {
     last_at: i64,
     last_body: String,
@@ -298,14 +310,7 @@ impl Store {
     /// their status is re-fetched by SID until final.
     pub fn unfinished_outbound_sids(&self, since: i64) -> Result<Vec<(String, i64)>, StoreError> {
         self.read(|conn| {
-            let mut stmt = conn.prepare_cached(
-                "SELECT sid, created_at FROM messages \
-                 WHERE direction = 'outbound' \
-                   AND status IN ('pending', 'accepted', 'scheduled', 'queued', 'sending', \
-                                  'sent', 'unknown') \
-                   AND sid IS NOT NULL AND created_at >= ?1 \
-                 ORDER BY created_at",
-            )?;
+            let mut stmt = conn.prepare_cached(UNFINISHED_OUTBOUND_SQL)?;
             let rows = stmt.query_map([since], |row| Ok((row.get(0)?, row.get(1)?)))?;
             rows.collect()
         })

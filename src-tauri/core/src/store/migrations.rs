@@ -11,7 +11,13 @@ use rusqlite_migration::{Migrations, M};
 
 use super::StoreError;
 
-const STEPS: &[M<'static>] = &[M::up(include_str!("migrations/0001_initial.sql"))];
+const STEPS: &[M<'static>] = &[
+    M::up(include_str!("migrations/0001_initial.sql")),
+    M::up(include_str!(
+        "migrations/0002_messages_without_temporary_btrees.sql"
+    ))
+    .foreign_key_check(),
+];
 
 /// Schema version a fully migrated database has.
 pub const LATEST_VERSION: i64 = STEPS.len() as i64;
@@ -31,10 +37,22 @@ pub(super) fn apply(conn: &mut Connection, path: &Path) -> Result<(), StoreError
             supported: LATEST_VERSION,
         });
     }
-    migrations().to_latest(conn).map_err(|e| match e {
+    // A migration that rebuilds a table must not have SQLite act on foreign keys while the old
+    // copy is dropped, and the pragma is ignored inside the migration's transaction: it is set
+    // around the run. Each such migration checks every foreign key before it commits.
+    let sqlite_err = |e| StoreError::from_sqlite(e, path);
+    let enforced: bool = conn
+        .pragma_query_value(None, "foreign_keys", |row| row.get(0))
+        .map_err(sqlite_err)?;
+    conn.pragma_update(None, "foreign_keys", "OFF")
+        .map_err(sqlite_err)?;
+    let migrated = migrations().to_latest(conn).map_err(|e| match e {
         rusqlite_migration::Error::RusqliteError { err, .. } => StoreError::from_sqlite(err, path),
         other => StoreError::Migration(other.to_string()),
-    })
+    });
+    conn.pragma_update(None, "foreign_keys", enforced)
+        .map_err(sqlite_err)?;
+    migrated
 }
 
 #[cfg(test)]
