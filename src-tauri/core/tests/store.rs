@@ -301,6 +301,20 @@ fn version_1_database(path: &std::path::Path) -> Connection {
     conn
 }
 
+/// Each text's id, SID, outbox row, read mark and pending action.
+type StoredText = (i64, String, Option<i64>, Option<i64>, Option<String>);
+
+fn stored_texts(conn: &Connection) -> Vec<StoredText> {
+    conn.prepare("SELECT id, sid, outbox_id, read_at, pending_action FROM messages ORDER BY id")
+        .unwrap()
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap()
+}
+
 #[test]
 fn upgrading_from_version_1_keeps_every_text_its_id_and_the_flags_on_it() {
     let dir = tempfile::tempdir().unwrap();
@@ -324,15 +338,7 @@ fn upgrading_from_version_1_keeps_every_text_its_id_and_the_flags_on_it() {
          VALUES ('+14155550134', 41, 'plain_words_opt_out', 2000);",
     )
     .unwrap();
-    let before: Vec<(i64, String, Option<i64>, Option<i64>, Option<String>)> = conn
-        .prepare("SELECT id, sid, outbox_id, read_at, pending_action FROM messages ORDER BY id")
-        .unwrap()
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let before = stored_texts(&conn);
     drop(conn);
 
     let store = Store::open(&path).unwrap();
@@ -346,15 +352,7 @@ fn upgrading_from_version_1_keeps_every_text_its_id_and_the_flags_on_it() {
 
     let conn = Connection::open(&path).unwrap();
     conn.pragma_update(None, "foreign_keys", "ON").unwrap();
-    let after: Vec<(i64, String, Option<i64>, Option<i64>, Option<String>)> = conn
-        .prepare("SELECT id, sid, outbox_id, read_at, pending_action FROM messages ORDER BY id")
-        .unwrap()
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let after = stored_texts(&conn);
     assert_eq!(after, before);
     let dangling: i64 = conn
         .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
