@@ -6,24 +6,22 @@ use crate::store::threads::Direction;
 use crate::twilio::types::TwilioMessage;
 use crate::twilio::MessageStatus;
 
-pub fn record_from_twilio(message: &TwilioMessage) -> Result<MessageRecord, String> {
+/// Takes the message apart rather than copying it: a back-fill reads tens of thousands.
+pub fn record_from_twilio(message: TwilioMessage) -> Result<MessageRecord, String> {
     if message.sid.is_empty() {
         return Err("message without a sid".to_string());
     }
-    let from = message
-        .from
-        .clone()
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| format!("{}: no 'from' number", message.sid))?;
-    let to = message
-        .to
-        .clone()
-        .filter(|s| !s.is_empty())
-        .ok_or_else(|| format!("{}: no 'to' number", message.sid))?;
     let created_at = message
         .created_at()
         .ok_or_else(|| format!("{}: unreadable date_created", message.sid))?
         .timestamp_millis();
+    let sent_at = message.sent_at().map(|d| d.timestamp_millis());
+    let num_segments = message.segments();
+    let direction = if message.is_inbound() {
+        Direction::Inbound
+    } else {
+        Direction::Outbound
+    };
     let status = message
         .status
         .as_deref()
@@ -36,24 +34,37 @@ pub fn record_from_twilio(message: &TwilioMessage) -> Result<MessageRecord, Stri
             "unknown message status; stored as unknown and re-fetched"
         );
     }
-    Ok(MessageRecord {
-        sid: message.sid.clone(),
-        direction: if message.is_inbound() {
-            Direction::Inbound
-        } else {
-            Direction::Outbound
-        },
+    let TwilioMessage {
+        sid,
         from,
         to,
-        body: message.body.clone().unwrap_or_default(),
+        body,
+        error_code,
+        error_message,
+        price,
+        price_unit,
+        ..
+    } = message;
+    let from = from
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| format!("{sid}: no 'from' number"))?;
+    let to = to
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| format!("{sid}: no 'to' number"))?;
+    Ok(MessageRecord {
+        sid,
+        direction,
+        from,
+        to,
+        body: body.unwrap_or_default(),
         status,
-        error_code: message.error_code,
-        error_message: message.error_message.clone(),
-        num_segments: message.segments(),
-        price: message.price.clone(),
-        price_unit: message.price_unit.clone(),
+        error_code,
+        error_message,
+        num_segments,
+        price,
+        price_unit,
         created_at,
-        sent_at: message.sent_at().map(|d| d.timestamp_millis()),
+        sent_at,
     })
 }
 

@@ -213,7 +213,7 @@ impl Outbox {
         let now = self.clock.now_ms();
         let err = match result {
             Ok(message) => {
-                return match record_from_twilio(&message) {
+                return match record_from_twilio(message) {
                     Ok(record) => {
                         self.store.mark_submitted(item.id, &record)?;
                         Ok(Outcome::Submitted)
@@ -301,7 +301,7 @@ impl Outbox {
         let mut candidates = Vec::new();
         loop {
             let mut reached_older = false;
-            for message in &page.messages {
+            for message in std::mem::take(&mut page.messages) {
                 let Ok(record) = record_from_twilio(message) else {
                     continue;
                 };

@@ -29,7 +29,7 @@ use crate::store::messages::{IngestMode, MessageRecord, NewInbound};
 use crate::store::threads::Direction;
 use crate::store::Store;
 use crate::twilio::types::MessagePage;
-use crate::twilio::{ListFilter, TwilioClient};
+use crate::twilio::{ListFilter, TwilioClient, TwilioError};
 
 #[derive(Debug, Clone)]
 pub struct PollConfig {
@@ -235,65 +235,35 @@ impl Poller {
             },
         };
         let stop_before = cursor.map(|c| c - self.config.overlap.as_millis() as i64);
-
-        let mut report = PassReport::default();
-        let mut newest = cursor.unwrap_or(i64::MIN);
-        let mut oldest: Option<i64> = None;
         // A back-fill writes several pages per transaction: each thread's summary is then
         // updated once per batch rather than once per page. An interrupted pass refetches.
-        let flush_at = if backfill { BACKFILL_BATCH } else { 0 };
-        let mut pending: Vec<MessageRecord> = Vec::new();
-        let mut page = self
-            .client
-            .list_messages(&self.filter(slice, page_size))
+        let batch = if backfill { BACKFILL_BATCH } else { 0 };
+        let mut report = PassReport::default();
+        let span = self
+            .read_and_write(
+                self.filter(slice, page_size),
+                stop_before,
+                mode,
+                batch,
+                &mut report,
+                &mut |report: &PassReport, oldest_at: Option<i64>| {
+                    if backfill {
+                        on_progress(BackfillProgress {
+                            direction: slice.direction(),
+                            fetched: report.fetched as u64,
+                            oldest_at,
+                        });
+                    }
+                },
+            )
             .await?;
-        report.requests += 1;
-        loop {
-            let (records, reached_known) = self.read_page(&page, stop_before, &mut report);
-            for record in &records {
-                newest = newest.max(sort_at(record));
-                oldest = Some(oldest.map_or(sort_at(record), |o| o.min(sort_at(record))));
-            }
-            pending.extend(records);
-            let next = match (&page.next_page_uri, reached_known) {
-                (Some(next), false) => Some(next.clone()),
-                _ => None,
-            };
-            // The next page downloads while this one is written: a back-fill then costs about
-            // the slower of the two rather than their sum.
-            let prefetch = next.clone().map(|next| {
-                let client = self.client.clone();
-                tokio::spawn(async move { client.next_page(&next).await })
-            });
-            if pending.len() >= flush_at || next.is_none() {
-                self.ingest(&pending, mode, &mut report)?;
-                pending.clear();
-                if backfill {
-                    on_progress(BackfillProgress {
-                        direction: slice.direction(),
-                        fetched: report.fetched as u64,
-                        oldest_at: oldest,
-                    });
-                }
-            }
-            match (prefetch, next) {
-                (Some(fetch), Some(next)) => {
-                    page = match fetch.await {
-                        Ok(result) => result?,
-                        // The download task died (runtime shutting down): fetch it here.
-                        Err(_) => self.client.next_page(&next).await?,
-                    };
-                    report.requests += 1;
-                }
-                _ => break,
-            }
-        }
         // Only a completed pass moves the cursor: an interrupted one is simply redone.
-        let value = if newest == i64::MIN {
-            self.clock.now_ms() - self.config.overlap.as_millis() as i64
-        } else {
-            newest
-        };
+        let value = span
+            .newest
+            .into_iter()
+            .chain(cursor)
+            .max()
+            .unwrap_or_else(|| self.clock.now_ms() - self.config.overlap.as_millis() as i64);
         self.store
             .set_cursor(slice.cursor_name(), &value.to_string())?;
         Ok(report)
@@ -308,22 +278,58 @@ impl Poller {
         filter.sent_on_or_after =
             today.checked_sub_days(chrono::Days::new(self.config.reconcile_days.max(0) as u64));
         let mut report = PassReport::default();
-        let mut page = self.client.list_messages(&filter).await?;
-        report.requests += 1;
-        loop {
-            let (records, _) = self.read_page(&page, None, &mut report);
-            self.ingest(&records, IngestMode::Live, &mut report)?;
-            match &page.next_page_uri {
-                Some(next) => {
-                    page = self.client.next_page(next).await?;
-                    report.requests += 1;
-                }
-                None => break,
-            }
-        }
+        self.read_and_write(
+            filter,
+            None,
+            IngestMode::Live,
+            0,
+            &mut report,
+            &mut |_: &PassReport, _: Option<i64>| {},
+        )
+        .await?;
         Ok(report)
     }
 
+    /// Follows the list from `filter` to its last page (or to a page reaching `stop_before`),
+    /// writing what it reads once `batch` records have gathered, and at the end. Returns the
+    /// span of dates read; `on_written` hears of each write with the oldest date so far.
+    ///
+    /// Pages are downloaded and read by a task of their own, up to `PAGES_AHEAD` in advance,
+    /// while this one writes on the blocking pool: a back-fill then takes about the longer of
+    /// downloading and writing rather than their sum.
+    #[allow(clippy::too_many_arguments)]
+    async fn read_and_write(
+        &self,
+        filter: ListFilter,
+        stop_before: Option<i64>,
+        mode: IngestMode,
+        batch: usize,
+        report: &mut PassReport,
+        on_written: &mut (dyn FnMut(&PassReport, Option<i64>) + Send),
+    ) -> Result<Span> {
+        let keywords = Arc::new(Keywords::new(settings::extra_keywords(&self.store)?));
+        let mut pages = PageReader::spawn(self.client.clone(), filter, stop_before);
+        let mut pending: Vec<MessageRecord> = Vec::new();
+        let mut span = Span::default();
+        loop {
+            let page = pages.next().await?;
+            report.requests += 1;
+            report.fetched += page.fetched;
+            report.skipped.extend(page.skipped);
+            for record in &page.records {
+                span.include(sort_at(record));
+            }
+            pending.extend(page.records);
+            if pending.len() >= batch.max(1) || page.last {
+                self.write(std::mem::take(&mut pending), mode, &keywords, report)
+                    .await?;
+                on_written(report, span.oldest);
+            }
+            if page.last {
+                return Ok(span);
+            }
+        }
+    }
     /// Fetches outbound texts that are not final yet by SID and applies what changed.
     pub async fn refresh_statuses(&self) -> Result<PassReport> {
         let now = self.clock.now_ms();
@@ -369,7 +375,7 @@ impl Poller {
         while let Some(joined) = tasks.join_next().await {
             report.requests += 1;
             match joined {
-                Ok(Ok(message)) => match record_from_twilio(&message) {
+                Ok(Ok(message)) => match record_from_twilio(message) {
                     Ok(record) => records.push(record),
                     Err(reason) => report.skipped.push(reason),
                 },
@@ -380,7 +386,9 @@ impl Poller {
             }
         }
         report.fetched = records.len();
-        self.ingest(&records, IngestMode::Live, &mut report)?;
+        let keywords = Arc::new(Keywords::new(settings::extra_keywords(&self.store)?));
+        self.write(records, IngestMode::Live, &keywords, &mut report)
+            .await?;
         match first_error {
             // What was fetched is applied; an auth or network problem still surfaces.
             Some(err) if !err_is_per_message(&err) => Err(err.into()),
@@ -388,43 +396,29 @@ impl Poller {
         }
     }
 
-    fn read_page(
+    /// Writes records on the blocking pool, so downloads go on while SQLite works.
+    async fn write(
         &self,
-        page: &MessagePage,
-        stop_before: Option<i64>,
-        report: &mut PassReport,
-    ) -> (Vec<MessageRecord>, bool) {
-        let mut records = Vec::with_capacity(page.messages.len());
-        let mut reached_known = false;
-        for message in &page.messages {
-            report.fetched += 1;
-            match record_from_twilio(message) {
-                Ok(record) => {
-                    if stop_before.is_some_and(|stop| sort_at(&record) < stop) {
-                        reached_known = true;
-                    }
-                    records.push(record);
-                }
-                Err(reason) => {
-                    tracing::warn!("skipped an unreadable message: {reason}");
-                    report.skipped.push(reason);
-                }
-            }
-        }
-        (records, reached_known)
-    }
-
-    fn ingest(
-        &self,
-        records: &[MessageRecord],
+        records: Vec<MessageRecord>,
         mode: IngestMode,
+        keywords: &Arc<Keywords>,
         report: &mut PassReport,
     ) -> Result<()> {
         if records.is_empty() {
             return Ok(());
         }
-        let keywords = Keywords::new(settings::extra_keywords(&self.store)?);
-        let outcome = self.store.ingest(records, mode, &keywords)?;
+        let store = self.store.clone();
+        let keywords = Arc::clone(keywords);
+        let outcome = match tokio::task::spawn_blocking(move || {
+            store.ingest(&records, mode, &keywords)
+        })
+        .await
+        {
+            Ok(outcome) => outcome?,
+            Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
+            // The runtime is shutting down: nothing was committed, the pass is redone.
+            Err(_) => return Err(stopped_early().into()),
+        };
         report.opt_changes.extend(outcome.opt_changes);
         report.inserted += outcome.inserted;
         report.updated += outcome.updated;
@@ -432,6 +426,118 @@ impl Poller {
         report.threads_touched.extend(outcome.threads_touched);
         Ok(())
     }
+}
+
+/// The dates (Twilio's sort dates, ms) of the messages a pass read.
+#[derive(Debug, Default, Clone, Copy)]
+struct Span {
+    newest: Option<i64>,
+    oldest: Option<i64>,
+}
+
+impl Span {
+    fn include(&mut self, at: i64) {
+        self.newest = Some(self.newest.map_or(at, |n| n.max(at)));
+        self.oldest = Some(self.oldest.map_or(at, |o| o.min(at)));
+    }
+}
+
+/// How many pages a pass may hold downloaded ahead of the writer: a back-fill batch and more.
+const PAGES_AHEAD: usize = 16;
+
+/// One page of the list, read into records.
+struct ReadPage {
+    records: Vec<MessageRecord>,
+    fetched: usize,
+    /// Messages that could not be read, with the reason.
+    skipped: Vec<String>,
+    /// No page follows: the list ended, or this page reached what the store already has.
+    last: bool,
+}
+
+/// The pages of one pass, downloaded and read by a task of their own. Dropping it stops the
+/// task.
+struct PageReader {
+    pages: tokio::sync::mpsc::Receiver<std::result::Result<ReadPage, TwilioError>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl PageReader {
+    fn spawn(client: TwilioClient, filter: ListFilter, stop_before: Option<i64>) -> Self {
+        let (sender, pages) = tokio::sync::mpsc::channel(PAGES_AHEAD);
+        let task = tokio::spawn(async move {
+            let mut fetched = client.list_messages(&filter).await;
+            loop {
+                let page = match fetched {
+                    Ok(page) => page,
+                    Err(err) => {
+                        let _ = sender.send(Err(err)).await;
+                        return;
+                    }
+                };
+                let (read, next) = read_page(page, stop_before);
+                if sender.send(Ok(read)).await.is_err() {
+                    return;
+                }
+                match next {
+                    Some(next) => fetched = client.next_page(&next).await,
+                    None => return,
+                }
+            }
+        });
+        Self { pages, task }
+    }
+
+    /// The next page; the list's end is a page marked `last`, so a reader that stopped early
+    /// (the runtime shutting down) is an error rather than a finished pass.
+    async fn next(&mut self) -> std::result::Result<ReadPage, TwilioError> {
+        self.pages
+            .recv()
+            .await
+            .unwrap_or_else(|| Err(stopped_early()))
+    }
+}
+
+impl Drop for PageReader {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+fn stopped_early() -> TwilioError {
+    TwilioError::NoResponse {
+        detail: "the pass was stopped before the last page".to_string(),
+    }
+}
+
+/// Reads one page into records, and says which page follows, if any.
+fn read_page(page: MessagePage, stop_before: Option<i64>) -> (ReadPage, Option<String>) {
+    let fetched = page.messages.len();
+    let mut records = Vec::with_capacity(fetched);
+    let mut skipped = Vec::new();
+    let mut reached_known = false;
+    for message in page.messages {
+        match record_from_twilio(message) {
+            Ok(record) => {
+                if stop_before.is_some_and(|stop| sort_at(&record) < stop) {
+                    reached_known = true;
+                }
+                records.push(record);
+            }
+            Err(reason) => {
+                tracing::warn!("skipped an unreadable message: {reason}");
+                skipped.push(reason);
+            }
+        }
+    }
+    let next = page.next_page_uri.filter(|_| !reached_known);
+    let read = ReadPage {
+        records,
+        fetched,
+        skipped,
+        last: next.is_none(),
+    };
+    (read, next)
 }
 
 /// A fetch error about one message (deleted, not found) rather than the connection.
