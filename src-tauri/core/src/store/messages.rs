@@ -520,8 +520,9 @@ fn ingest_in(
             }
         }
     }
+    let mut move_forward = tx.prepare_cached(MOVE_THREAD_FORWARD_SQL)?;
     for (phone, delta) in &deltas {
-        apply_thread_delta(tx, phone, delta)?;
+        apply_thread_delta(tx, &mut move_forward, phone, delta)?;
     }
     // A back-fill is Twilio's own history: one entry per batch says what was read, rather than
     // tens of thousands of rows about texts received long before this workstation existed.
@@ -545,31 +546,32 @@ fn ingest_in(
     Ok(report)
 }
 
+/// Moves a known thread's summary forward (parameters: phone, last_at, last_body,
+/// last_direction, unread); it changes no row for a thread seen for the first time.
+const MOVE_THREAD_FORWARD_SQL: &str = "UPDATE threads SET \
+       last_body = CASE WHEN ?2 >= last_at THEN ?3 ELSE last_body END, \
+       last_direction = CASE WHEN ?2 >= last_at THEN ?4 ELSE last_direction END, \
+       last_at = max(last_at, ?2), \
+       unread = unread + ?5 \
+     WHERE phone = ?1 AND patient_id IS NOT NULL";
+
 /// Folds new messages into a thread's summary, creating the thread (and a contact stub for an
 /// unknown number) when needed.
 fn apply_thread_delta(
     tx: &Transaction<'_>,
+    move_forward: &mut rusqlite::Statement<'_>,
     phone: &str,
     delta: &ThreadDelta,
 ) -> rusqlite::Result<()> {
     // Nearly every batch after the first only moves existing threads forward: update first and
     // look the contact up only for a thread seen for the first time.
-    let updated = tx
-        .prepare_cached(
-            "UPDATE threads SET \
-               last_body = CASE WHEN ?2 >= last_at THEN ?3 ELSE last_body END, \
-               last_direction = CASE WHEN ?2 >= last_at THEN ?4 ELSE last_direction END, \
-               last_at = max(last_at, ?2), \
-               unread = unread + ?5 \
-             WHERE phone = ?1 AND patient_id IS NOT NULL",
-        )?
-        .execute(params![
-            phone,
-            delta.last_at,
-            delta.last_body,
-            direction_sql(delta.last_direction),
-            delta.unread
-        ])?;
+    let updated = move_forward.execute(params![
+        phone,
+        delta.last_at,
+        delta.last_body,
+        direction_sql(delta.last_direction),
+        delta.unread
+    ])?;
     if updated > 0 {
         return Ok(());
     }
