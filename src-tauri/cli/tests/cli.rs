@@ -9,7 +9,10 @@ fn init_creates_the_database_and_reports_the_schema() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("clinic.sqlite3");
     let json = json_of(&run(&db, &["--json", "init"]));
-    assert_eq!(json["schema_version"], 1);
+    assert_eq!(
+        json["schema_version"],
+        clinic_desk_core::store::LATEST_VERSION
+    );
     assert!(db.exists());
 }
 
