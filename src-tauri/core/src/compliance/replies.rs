@@ -35,6 +35,9 @@ pub struct RepliesReport {
 
 pub fn act_on_pending(store: &Store, sender: &Sender, clock: &dyn Clock) -> Result<RepliesReport> {
     let mut report = RepliesReport::default();
+    // Texts that only need their pending mark cleared are cleared together at the end; a crash
+    // before then only means looking at them again.
+    let mut finished = Vec::new();
     for action in store.pending_actions(BATCH)? {
         let now = clock.now_ms();
         let fresh = now - action.created_at <= AUTO_REPLY_MAX_AGE_MS;
@@ -44,7 +47,7 @@ pub fn act_on_pending(store: &Store, sender: &Sender, clock: &dyn Clock) -> Resu
                     report.auto_replies +=
                         auto_reply(store, sender, clock, &action, AutoReply::Help)?;
                 }
-                store.finish_action(action.message_id)?;
+                finished.push(action.message_id);
             }
             "confirm" | "reschedule" | "cancel_request" => {
                 let (effect, reply) = match action.action.as_str() {
@@ -67,7 +70,7 @@ pub fn act_on_pending(store: &Store, sender: &Sender, clock: &dyn Clock) -> Resu
                         store.flag_for_staff(&action, FlagReason::AmbiguousReply)?;
                         report.flagged.push(action.phone.clone());
                     }
-                    ReplyTarget::Nothing => store.finish_action(action.message_id)?,
+                    ReplyTarget::Nothing => finished.push(action.message_id),
                 }
             }
             "plain_words_opt_out" => {
@@ -76,11 +79,12 @@ pub fn act_on_pending(store: &Store, sender: &Sender, clock: &dyn Clock) -> Resu
             }
             other => {
                 tracing::warn!(action = other, "unknown pending action; left as a message");
-                store.finish_action(action.message_id)?;
+                finished.push(action.message_id);
             }
         }
         report.handled += 1;
     }
+    store.finish_actions(&finished)?;
     report.flagged.sort();
     report.flagged.dedup();
     Ok(report)

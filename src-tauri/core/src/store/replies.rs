@@ -196,9 +196,18 @@ impl Store {
         })
     }
 
-    /// Nothing (more) to do for this text.
-    pub fn finish_action(&self, message_id: i64) -> Result<(), StoreError> {
-        self.write(|tx| clear_pending(tx, message_id).map_err(|e| self.err(e)))
+    /// Nothing (more) to do for these texts, in one transaction: after a back-fill most of a
+    /// cycle's pending texts are old ones that only need clearing.
+    pub fn finish_actions(&self, message_ids: &[i64]) -> Result<(), StoreError> {
+        if message_ids.is_empty() {
+            return Ok(());
+        }
+        self.write(|tx| {
+            for &id in message_ids {
+                clear_pending(tx, id).map_err(|e| self.err(e))?;
+            }
+            Ok(())
+        })
     }
 
     /// The confirmation state of an appointment (tests and the CLI).
