@@ -35,59 +35,75 @@ pub struct RepliesReport {
 
 pub fn act_on_pending(store: &Store, sender: &Sender, clock: &dyn Clock) -> Result<RepliesReport> {
     let mut report = RepliesReport::default();
-    // Texts that only need their pending mark cleared are cleared together at the end; a crash
-    // before then only means looking at them again.
+    // Texts that only need their pending mark cleared are cleared together at the end, also when
+    // a later text fails; a crash before then only means looking at them again.
     let mut finished = Vec::new();
+    let mut outcome = Ok(());
     for action in store.pending_actions(BATCH)? {
-        let now = clock.now_ms();
-        let fresh = now - action.created_at <= AUTO_REPLY_MAX_AGE_MS;
-        match action.action.as_str() {
-            "help" => {
-                if fresh {
-                    report.auto_replies +=
-                        auto_reply(store, sender, clock, &action, AutoReply::Help)?;
-                }
-                finished.push(action.message_id);
-            }
-            "confirm" | "reschedule" | "cancel_request" => {
-                let (effect, reply) = match action.action.as_str() {
-                    "confirm" => (AnswerEffect::Confirmed, AutoReply::Confirm),
-                    "reschedule" => (AnswerEffect::RescheduleRequested, AutoReply::Reschedule),
-                    _ => (AnswerEffect::CancelRequested, AutoReply::Cancel),
-                };
-                match store.reply_target(&action.phone, action.created_at, now)? {
-                    ReplyTarget::Appointment(id) => {
-                        if fresh {
-                            report.auto_replies +=
-                                auto_reply(store, sender, clock, &action, reply)?;
-                        }
-                        if store.apply_answer(&action, id, effect)? {
-                            report.flagged.push(action.phone.clone());
-                        }
-                        report.appointments_changed = true;
-                    }
-                    ReplyTarget::Ambiguous => {
-                        store.flag_for_staff(&action, FlagReason::AmbiguousReply)?;
-                        report.flagged.push(action.phone.clone());
-                    }
-                    ReplyTarget::Nothing => finished.push(action.message_id),
-                }
-            }
-            "plain_words_opt_out" => {
-                store.flag_for_staff(&action, FlagReason::PlainWordsOptOut)?;
-                report.flagged.push(action.phone.clone());
-            }
-            other => {
-                tracing::warn!(action = other, "unknown pending action; left as a message");
-                finished.push(action.message_id);
-            }
+        if let Err(err) = act_on(store, sender, clock, &action, &mut report, &mut finished) {
+            outcome = Err(err);
+            break;
         }
         report.handled += 1;
     }
     store.finish_actions(&finished)?;
+    outcome?;
     report.flagged.sort();
     report.flagged.dedup();
     Ok(report)
+}
+
+/// Acts on one patient's text; `finished` collects the texts with nothing (more) to do.
+fn act_on(
+    store: &Store,
+    sender: &Sender,
+    clock: &dyn Clock,
+    action: &PendingAction,
+    report: &mut RepliesReport,
+    finished: &mut Vec<i64>,
+) -> Result<()> {
+    let now = clock.now_ms();
+    let fresh = now - action.created_at <= AUTO_REPLY_MAX_AGE_MS;
+    match action.action.as_str() {
+        "help" => {
+            if fresh {
+                report.auto_replies += auto_reply(store, sender, clock, action, AutoReply::Help)?;
+            }
+            finished.push(action.message_id);
+        }
+        "confirm" | "reschedule" | "cancel_request" => {
+            let (effect, reply) = match action.action.as_str() {
+                "confirm" => (AnswerEffect::Confirmed, AutoReply::Confirm),
+                "reschedule" => (AnswerEffect::RescheduleRequested, AutoReply::Reschedule),
+                _ => (AnswerEffect::CancelRequested, AutoReply::Cancel),
+            };
+            match store.reply_target(&action.phone, action.created_at, now)? {
+                ReplyTarget::Appointment(id) => {
+                    if fresh {
+                        report.auto_replies += auto_reply(store, sender, clock, action, reply)?;
+                    }
+                    if store.apply_answer(action, id, effect)? {
+                        report.flagged.push(action.phone.clone());
+                    }
+                    report.appointments_changed = true;
+                }
+                ReplyTarget::Ambiguous => {
+                    store.flag_for_staff(action, FlagReason::AmbiguousReply)?;
+                    report.flagged.push(action.phone.clone());
+                }
+                ReplyTarget::Nothing => finished.push(action.message_id),
+            }
+        }
+        "plain_words_opt_out" => {
+            store.flag_for_staff(action, FlagReason::PlainWordsOptOut)?;
+            report.flagged.push(action.phone.clone());
+        }
+        other => {
+            tracing::warn!(action = other, "unknown pending action; left as a message");
+            finished.push(action.message_id);
+        }
+    }
+    Ok(())
 }
 
 /// Queues the clinic's answer (once per patient text). A number that cannot be texted (opted out

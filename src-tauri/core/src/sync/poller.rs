@@ -386,9 +386,11 @@ impl Poller {
             }
         }
         report.fetched = records.len();
-        let keywords = Arc::new(Keywords::new(settings::extra_keywords(&self.store)?));
-        self.write(records, IngestMode::Live, &keywords, &mut report)
-            .await?;
+        if !records.is_empty() {
+            let keywords = Arc::new(Keywords::new(settings::extra_keywords(&self.store)?));
+            self.write(records, IngestMode::Live, &keywords, &mut report)
+                .await?;
+        }
         match first_error {
             // What was fetched is applied; an auth or network problem still surfaces.
             Some(err) if !err_is_per_message(&err) => Err(err.into()),
@@ -491,10 +493,15 @@ impl PageReader {
     /// The next page; the list's end is a page marked `last`, so a reader that stopped early
     /// (the runtime shutting down) is an error rather than a finished pass.
     async fn next(&mut self) -> std::result::Result<ReadPage, TwilioError> {
-        self.pages
-            .recv()
-            .await
-            .unwrap_or_else(|| Err(stopped_early()))
+        if let Some(page) = self.pages.recv().await {
+            return page;
+        }
+        // The reader is gone without its last page: a panic there is a bug to surface as one,
+        // not a network problem.
+        match (&mut self.task).await {
+            Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
+            _ => Err(stopped_early()),
+        }
     }
 }
 
