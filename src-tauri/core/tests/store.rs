@@ -2,8 +2,12 @@
 
 use std::time::Duration;
 
+use clinic_desk_core::compliance::keywords::Keywords;
 use clinic_desk_core::patients::{add_patient, NewPatient};
+use clinic_desk_core::store::messages::{IngestMode, MessageRecord};
+use clinic_desk_core::store::threads::Direction;
 use clinic_desk_core::store::{ConstraintKind, OpenOptions, Store, StoreError, LATEST_VERSION};
+use clinic_desk_core::twilio::MessageStatus;
 use clinic_desk_core::{Error, ErrorCode};
 use rusqlite::Connection;
 
@@ -253,17 +257,9 @@ fn patient_input_is_validated_with_actionable_messages() {
     assert!(store.list_patients().unwrap().len() == 1);
 }
 
-#[test]
-fn the_unread_total_counts_replies_until_their_conversation_is_read() {
-    use clinic_desk_core::compliance::keywords::Keywords;
-    use clinic_desk_core::store::messages::{IngestMode, MessageRecord};
-    use clinic_desk_core::store::threads::Direction;
-    use clinic_desk_core::twilio::MessageStatus;
-
-    let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(dir.path().join("clinic.sqlite3")).unwrap();
-    assert_eq!(store.unread_total().unwrap(), 0);
-    let reply = |n: u32, from: &str| MessageRecord {
+/// A patient's text to the clinic number, the `n`th of the test.
+fn reply(n: u32, from: &str) -> MessageRecord {
+    MessageRecord {
         sid: format!("SM{n:032x}"),
         direction: Direction::Inbound,
         from: from.to_string(),
@@ -277,7 +273,14 @@ fn the_unread_total_counts_replies_until_their_conversation_is_read() {
         price_unit: None,
         created_at: 1_700_000_000_000 + i64::from(n),
         sent_at: None,
-    };
+    }
+}
+
+#[test]
+fn the_unread_total_counts_replies_until_their_conversation_is_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("clinic.sqlite3")).unwrap();
+    assert_eq!(store.unread_total().unwrap(), 0);
     let records = [
         reply(1, "+14155550101"),
         reply(2, "+14155550101"),
@@ -440,4 +443,32 @@ fn unfinished_texts_are_found_through_their_partial_index() {
         plan.iter().any(|step| step.contains("messages_unfinished")),
         "{plan:#?}"
     );
+}
+
+/// Version 1's patients table defaults a language of 'en'; a contact created for an unknown
+/// number must still have no preference, so its texts follow the clinic's language.
+#[test]
+fn a_number_first_seen_after_upgrading_from_version_1_follows_the_clinics_language() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clinic.sqlite3");
+    drop(version_1_database(&path));
+    let store = Store::open(&path).unwrap();
+    store
+        .ingest(
+            &[reply(1, "+14155550177")],
+            IngestMode::Live,
+            &Keywords::default(),
+        )
+        .unwrap();
+    drop(store);
+    let conn = Connection::open(&path).unwrap();
+    let language: String = conn
+        .query_row(
+            "SELECT p.preferred_language FROM patients p \
+             JOIN patient_phones ph ON ph.patient_id = p.id WHERE ph.e164 = '+14155550177'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(language, "");
 }

@@ -609,8 +609,11 @@ pub(crate) fn ensure_patient_for(tx: &Transaction<'_>, phone: &str) -> rusqlite:
         return Ok(id);
     }
     let now = now_ms();
+    // No language preference (''), so the stub's texts follow the clinic's language. Written out
+    // rather than left to the column default, which is 'en' in the schema as first released.
     tx.prepare_cached(
-        "INSERT INTO patients (first_name, is_stub, created_at, updated_at) VALUES (?1, 1, ?2, ?2)",
+        "INSERT INTO patients (first_name, preferred_language, is_stub, created_at, updated_at) \
+         VALUES (?1, '', 1, ?2, ?2)",
     )?
     .execute(params![phone, now])?;
     let id = tx.last_insert_rowid();

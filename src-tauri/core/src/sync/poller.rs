@@ -239,12 +239,15 @@ impl Poller {
         // updated once per batch rather than once per page. An interrupted pass refetches.
         let batch = if backfill { BACKFILL_BATCH } else { 0 };
         let mut report = PassReport::default();
+        let pass = Pass {
+            filter: self.filter(slice, page_size),
+            stop_before,
+            mode,
+            batch,
+        };
         let span = self
             .read_and_write(
-                self.filter(slice, page_size),
-                stop_before,
-                mode,
-                batch,
+                pass,
                 &mut report,
                 &mut |report: &PassReport, oldest_at: Option<i64>| {
                     if backfill {
@@ -278,36 +281,38 @@ impl Poller {
         filter.sent_on_or_after =
             today.checked_sub_days(chrono::Days::new(self.config.reconcile_days.max(0) as u64));
         let mut report = PassReport::default();
-        self.read_and_write(
+        let pass = Pass {
             filter,
-            None,
-            IngestMode::Live,
-            0,
-            &mut report,
-            &mut |_: &PassReport, _: Option<i64>| {},
-        )
-        .await?;
+            stop_before: None,
+            mode: IngestMode::Live,
+            batch: 0,
+        };
+        self.read_and_write(pass, &mut report, &mut |_: &PassReport, _: Option<i64>| {})
+            .await?;
         Ok(report)
     }
 
-    /// Follows the list from `filter` to its last page (or to a page reaching `stop_before`),
-    /// writing what it reads once `batch` records have gathered, and at the end. Returns the
-    /// span of dates read; `on_written` hears of each write with the oldest date so far.
+    /// Follows the list from the pass's filter to its last page (or to a page reaching
+    /// `stop_before`), writing what it reads once `batch` records have gathered, and at the end.
+    /// Returns the span of dates read; `on_written` hears of each write with the oldest date so
+    /// far.
     ///
     /// Pages are downloaded and read by a task of their own, up to `PAGES_AHEAD` in advance,
     /// while this one writes on the blocking pool: a back-fill then takes about the longer of
     /// downloading and writing rather than their sum.
-    #[allow(clippy::too_many_arguments)]
     async fn read_and_write(
         &self,
-        filter: ListFilter,
-        stop_before: Option<i64>,
-        mode: IngestMode,
-        batch: usize,
+        pass: Pass,
         report: &mut PassReport,
         on_written: &mut (dyn FnMut(&PassReport, Option<i64>) + Send),
     ) -> Result<Span> {
-        let keywords = Arc::new(Keywords::new(settings::extra_keywords(&self.store)?));
+        let Pass {
+            filter,
+            stop_before,
+            mode,
+            batch,
+        } = pass;
+        let keywords = self.keywords()?;
         let mut pages = PageReader::spawn(self.client.clone(), filter, stop_before);
         let mut pending: Vec<MessageRecord> = Vec::new();
         let mut span = Span::default();
@@ -330,6 +335,14 @@ impl Poller {
             }
         }
     }
+
+    /// The keyword rules, with the clinic's own words, for one pass.
+    fn keywords(&self) -> Result<Arc<Keywords>> {
+        Ok(Arc::new(Keywords::new(settings::extra_keywords(
+            &self.store,
+        )?)))
+    }
+
     /// Fetches outbound texts that are not final yet by SID and applies what changed.
     pub async fn refresh_statuses(&self) -> Result<PassReport> {
         let now = self.clock.now_ms();
@@ -387,7 +400,7 @@ impl Poller {
         }
         report.fetched = records.len();
         if !records.is_empty() {
-            let keywords = Arc::new(Keywords::new(settings::extra_keywords(&self.store)?));
+            let keywords = self.keywords()?;
             self.write(records, IngestMode::Live, &keywords, &mut report)
                 .await?;
         }
@@ -428,6 +441,16 @@ impl Poller {
         report.threads_touched.extend(outcome.threads_touched);
         Ok(())
     }
+}
+
+/// What one pass over the list reads and how it writes it.
+struct Pass {
+    filter: ListFilter,
+    /// A page with a message older than this (ms) is the last one read.
+    stop_before: Option<i64>,
+    mode: IngestMode,
+    /// Records gathered before a write (0: every page is written as it comes).
+    batch: usize,
 }
 
 /// The dates (Twilio's sort dates, ms) of the messages a pass read.

@@ -6,8 +6,7 @@ CREATE TABLE patients (
     id                 INTEGER PRIMARY KEY,
     first_name         TEXT    NOT NULL CHECK (length(trim(first_name)) > 0),
     last_name          TEXT    NOT NULL DEFAULT '',
-    -- Empty: no preference, so texts follow the clinic's language (clinic.language).
-    preferred_language TEXT    NOT NULL DEFAULT '',
+    preferred_language TEXT    NOT NULL DEFAULT 'en',
     time_zone          TEXT,              -- NULL: the clinic's zone
     -- A stub is created for a number that texted us before it was on file.
     is_stub            INTEGER NOT NULL DEFAULT 0 CHECK (is_stub IN (0, 1)),
