@@ -3,7 +3,7 @@
 
 use crate::store::messages::MessageRecord;
 use crate::store::threads::Direction;
-use crate::twilio::types::TwilioMessage;
+use crate::twilio::types::{Status, TwilioMessage};
 use crate::twilio::MessageStatus;
 
 /// Takes the message apart rather than copying it: a back-fill reads tens of thousands.
@@ -12,33 +12,36 @@ pub fn record_from_twilio(message: TwilioMessage) -> Result<MessageRecord, Strin
         return Err("message without a sid".to_string());
     }
     let created_at = message
-        .created_at()
+        .created_at
         .ok_or_else(|| format!("{}: unreadable date_created", message.sid))?
         .timestamp_millis();
-    let sent_at = message.sent_at().map(|d| d.timestamp_millis());
-    let num_segments = message.segments();
-    let direction = if message.is_inbound() {
+    let sent_at = message.sent_at.map(|d| d.timestamp_millis());
+    let direction = if message.inbound {
         Direction::Inbound
     } else {
         Direction::Outbound
     };
-    let status = message
-        .status
-        .as_deref()
-        .map(MessageStatus::parse)
-        .unwrap_or(MessageStatus::Unknown);
-    if status == MessageStatus::Unknown {
-        tracing::warn!(
-            sid = %message.sid,
-            status = message.status.as_deref().unwrap_or(""),
-            "unknown message status; stored as unknown and re-fetched"
-        );
-    }
+    let status = match &message.status {
+        Some(Status::Known(status)) => *status,
+        unknown => {
+            let spelling = match unknown {
+                Some(Status::Unrecognised(spelling)) => spelling.as_str(),
+                _ => "",
+            };
+            tracing::warn!(
+                sid = %message.sid,
+                status = spelling,
+                "unknown message status; stored as unknown and re-fetched"
+            );
+            MessageStatus::Unknown
+        }
+    };
     let TwilioMessage {
         sid,
         from,
         to,
         body,
+        segments: num_segments,
         error_code,
         error_message,
         price,

@@ -1,9 +1,17 @@
 //! Twilio's JSON, as the Messages API returns it. Every field we do not strictly need is
 //! optional: a missing or null field must not make a whole page of replies unreadable.
 
+use std::fmt;
+
 use chrono::{DateTime, Utc};
+use serde::de::{self, Deserializer, Visitor};
 use serde::Deserialize;
 
+use super::MessageStatus;
+
+/// One message of the Messages API. Fields only needed for what they mean (status, direction,
+/// dates, segment count) are read as the page is parsed, without keeping their text: a back-fill
+/// parses tens of thousands of messages, and each kept string is an allocation.
 #[derive(Debug, Clone, Deserialize)]
 pub struct TwilioMessage {
     pub sid: String,
@@ -13,18 +21,20 @@ pub struct TwilioMessage {
     pub to: Option<String>,
     #[serde(default)]
     pub body: Option<String>,
-    #[serde(default)]
-    pub status: Option<String>,
-    #[serde(default)]
-    pub direction: Option<String>,
-    #[serde(default)]
-    pub date_created: Option<String>,
-    #[serde(default)]
-    pub date_sent: Option<String>,
-    #[serde(default)]
-    pub date_updated: Option<String>,
-    #[serde(default)]
-    pub num_segments: Option<String>,
+    #[serde(default, deserialize_with = "status_field")]
+    pub status: Option<Status>,
+    /// `direction` is `inbound`, or one of the `outbound-*` kinds (or missing).
+    #[serde(default, rename = "direction", deserialize_with = "inbound_field")]
+    pub inbound: bool,
+    /// `date_created`; a missing or unreadable date is `None`.
+    #[serde(default, rename = "date_created", deserialize_with = "date_field")]
+    pub created_at: Option<DateTime<Utc>>,
+    /// `date_sent`: null until the text has gone out.
+    #[serde(default, rename = "date_sent", deserialize_with = "date_field")]
+    pub sent_at: Option<DateTime<Utc>>,
+    /// `num_segments`, which Twilio sends as a string.
+    #[serde(default, rename = "num_segments", deserialize_with = "count_field")]
+    pub segments: Option<i64>,
     #[serde(default)]
     pub price: Option<String>,
     #[serde(default)]
@@ -33,26 +43,79 @@ pub struct TwilioMessage {
     pub error_code: Option<i64>,
     #[serde(default)]
     pub error_message: Option<String>,
-    #[serde(default)]
-    pub messaging_service_sid: Option<String>,
 }
 
-impl TwilioMessage {
-    pub fn is_inbound(&self) -> bool {
-        self.direction.as_deref() == Some("inbound")
+/// A message's status as Twilio spelled it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Status {
+    Known(MessageStatus),
+    /// A spelling we do not know, kept to be reported.
+    Unrecognised(String),
+}
+
+impl Status {
+    fn read(value: &str) -> Option<Self> {
+        Some(match MessageStatus::parse(value) {
+            MessageStatus::Unknown => Status::Unrecognised(value.to_string()),
+            known => Status::Known(known),
+        })
+    }
+}
+
+fn status_field<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Status>, D::Error> {
+    read_optional_str(deserializer, Status::read)
+}
+
+fn inbound_field<'de, D: Deserializer<'de>>(deserializer: D) -> Result<bool, D::Error> {
+    Ok(read_optional_str(deserializer, |value| Some(value == "inbound"))?.unwrap_or(false))
+}
+
+fn date_field<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<DateTime<Utc>>, D::Error> {
+    read_optional_str(deserializer, parse_date)
+}
+
+fn count_field<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
+    read_optional_str(deserializer, |value| value.parse().ok())
+}
+
+/// Reads an optional string field through `read`, which sees the text in the page's own buffer
+/// (or the parser's scratch space) and keeps only what it returns. Null reads as `None`.
+fn read_optional_str<'de, D, T>(
+    deserializer: D,
+    read: fn(&str) -> Option<T>,
+) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct ReadStr<T>(fn(&str) -> Option<T>);
+
+    impl<'de, T> Visitor<'de> for ReadStr<T> {
+        type Value = Option<T>;
+
+        fn expecting(&self, formatter: &mut fmt::Formatter) -> fmt::Result {
+            formatter.write_str("a string or null")
+        }
+
+        fn visit_str<E: de::Error>(self, value: &str) -> Result<Self::Value, E> {
+            Ok((self.0)(value))
+        }
+
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, inner: D) -> Result<Self::Value, D::Error> {
+            inner.deserialize_str(self)
+        }
     }
 
-    pub fn created_at(&self) -> Option<DateTime<Utc>> {
-        self.date_created.as_deref().and_then(parse_date)
-    }
-
-    pub fn sent_at(&self) -> Option<DateTime<Utc>> {
-        self.date_sent.as_deref().and_then(parse_date)
-    }
-
-    pub fn segments(&self) -> Option<i64> {
-        self.num_segments.as_deref().and_then(|s| s.parse().ok())
-    }
+    deserializer.deserialize_option(ReadStr(read))
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -119,6 +182,37 @@ mod tests {
         assert_eq!(d.timestamp(), 1_558_719_890);
         assert!(parse_date("yesterday").is_none());
         let m: TwilioMessage = serde_json::from_str(r#"{"sid":"SM1","status":null}"#).unwrap();
-        assert!(m.status.is_none() && m.created_at().is_none());
+        assert!(m.status.is_none() && m.created_at.is_none() && !m.inbound);
+    }
+
+    #[test]
+    fn fields_read_for_their_meaning_keep_it() {
+        let m: TwilioMessage = serde_json::from_str(
+            r#"{"sid":"SM1","status":"delivered","direction":"inbound",
+                "date_created":"Fri, 24 May 2019 17:44:50 +0000","date_sent":null,
+                "num_segments":"2","date_updated":"whenever","uri":"/x"}"#,
+        )
+        .unwrap();
+        assert_eq!(m.status, Some(Status::Known(MessageStatus::Delivered)));
+        assert!(m.inbound);
+        assert_eq!(m.created_at.map(|d| d.timestamp()), Some(1_558_719_890));
+        assert_eq!((m.sent_at, m.segments), (None, Some(2)));
+
+        // Escaped text is read too: the parser hands over its unescaped copy.
+        let m: TwilioMessage = serde_json::from_str(
+            r#"{"sid":"SM2","status":"sent\u0021","direction":"outbound-api","num_segments":"x"}"#,
+        )
+        .unwrap();
+        assert_eq!(m.status, Some(Status::Unrecognised("sent!".to_string())));
+        assert!(!m.inbound);
+        assert_eq!(m.segments, None);
+    }
+
+    #[test]
+    fn a_field_of_the_wrong_type_is_an_error_not_a_guess() {
+        let err = serde_json::from_str::<TwilioMessage>(r#"{"sid":"SM1","status":3}"#)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("a string or null"), "{err}");
     }
 }
