@@ -309,6 +309,57 @@ async fn an_answer_that_could_mean_two_appointments_is_flagged_not_guessed() {
     assert!(ws.store.staff_flags(Some(CAROL), false).unwrap().is_empty());
 }
 
+/// A catch-up can bring hundreds of answers at once (a workstation that was off for a week, a
+/// clinic's first sync): every one is applied, answered and flagged in the first cycle.
+#[tokio::test]
+async fn a_catch_up_full_of_answers_is_acted_on_in_its_first_cycle() {
+    let sim = Sim::start(27).await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    let patients: Vec<(String, i64)> = (0..600)
+        .map(|i| {
+            let phone = format!("+1415200{i:04}");
+            let appointment = book(&ws, &phone, 48);
+            (phone, appointment)
+        })
+        .collect();
+    let reschedules = |i: usize| i.is_multiple_of(3);
+    for (i, (phone, _)) in patients.iter().enumerate() {
+        sim.reply(phone, if reschedules(i) { "R" } else { "C" })
+            .await;
+    }
+
+    let report = ws.cycle().await;
+    assert_eq!(report.replies.handled, 600);
+    assert_eq!(report.replies.auto_replies, 600);
+    assert!(report.replies.appointments_changed);
+    assert_eq!(report.replies.flagged.len(), 200);
+    for (i, (phone, appointment)) in patients.iter().enumerate() {
+        let expected = if reschedules(i) {
+            "reschedule_requested"
+        } else {
+            "confirmed"
+        };
+        assert_eq!(
+            ws.store
+                .appointment_confirmation(*appointment)
+                .unwrap()
+                .as_deref(),
+            Some(expected),
+            "{phone}"
+        );
+    }
+    let flags = ws.store.staff_flags(None, false).unwrap();
+    assert_eq!(flags.len(), 200);
+    assert!(flags
+        .iter()
+        .all(|flag| flag.reason == FlagReason::RescheduleRequested));
+
+    // Nothing is left pending, and nothing is answered twice.
+    let again = ws.cycle().await;
+    assert_eq!(again.replies.handled, 0);
+    assert_eq!(sim.texts_to(&patients[1].0).await.len(), 1);
+}
+
 #[tokio::test]
 async fn automated_texts_wait_for_the_sending_window_and_manual_ones_need_an_override() {
     let sim = Sim::start(27).await;

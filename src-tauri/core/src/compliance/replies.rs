@@ -14,15 +14,17 @@ use crate::outbox::Sender;
 use crate::settings::{self, AutoReply};
 use crate::store::flags::FlagReason;
 use crate::store::outbox::OutboxKind;
-use crate::store::replies::{AnswerEffect, PendingAction, ReplyTarget};
+use crate::store::replies::{ActionOutcome, AnswerEffect, PendingAction, ReplyTarget};
 use crate::store::Store;
 
 /// Texts older than this get no automatic answer: a back-filled HELP from last month must not be
 /// answered today. Their other effects (flags, confirmations) still apply.
 pub const AUTO_REPLY_MAX_AGE_MS: i64 = 60 * 60 * 1000;
 
-/// Pending texts handled per cycle; the rest wait for the next.
-const BATCH: usize = 500;
+/// Pending texts handled per cycle; the rest wait for the next. Their outcomes are written in one
+/// transaction, so a back-fill's answers to appointments (a few thousand in a busy clinic's
+/// history) are applied in its first cycle.
+const BATCH: usize = 5_000;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RepliesReport {
@@ -35,41 +37,46 @@ pub struct RepliesReport {
 
 pub fn act_on_pending(store: &Store, sender: &Sender, clock: &dyn Clock) -> Result<RepliesReport> {
     let mut report = RepliesReport::default();
-    // Texts that only need their pending mark cleared are cleared together at the end, also when
-    // a later text fails; a crash before then only means looking at them again.
-    let mut finished = Vec::new();
-    let mut outcome = Ok(());
+    // Outcomes are written together at the end, also when a later text fails. A crash before then
+    // only means acting on the texts again: each automatic answer is queued once per text.
+    let mut settled = Vec::new();
+    let mut failure = Ok(());
     for action in store.pending_actions(BATCH)? {
-        if let Err(err) = act_on(store, sender, clock, &action, &mut report, &mut finished) {
-            outcome = Err(err);
-            break;
+        match act_on(store, sender, clock, &action, &mut report) {
+            Ok(outcome) => settled.push((action, outcome)),
+            Err(err) => {
+                failure = Err(err);
+                break;
+            }
         }
-        report.handled += 1;
     }
-    store.finish_actions(&finished)?;
-    outcome?;
+    report.handled = settled.len();
+    report.appointments_changed = settled
+        .iter()
+        .any(|(_, outcome)| matches!(outcome, ActionOutcome::Answered { .. }));
+    report.flagged = store.settle_actions(&settled)?;
+    failure?;
     report.flagged.sort();
     report.flagged.dedup();
     Ok(report)
 }
 
-/// Acts on one patient's text; `finished` collects the texts with nothing (more) to do.
+/// Decides what one patient's text does, queuing the clinic's automatic answer when it is fresh.
 fn act_on(
     store: &Store,
     sender: &Sender,
     clock: &dyn Clock,
     action: &PendingAction,
     report: &mut RepliesReport,
-    finished: &mut Vec<i64>,
-) -> Result<()> {
+) -> Result<ActionOutcome> {
     let now = clock.now_ms();
     let fresh = now - action.created_at <= AUTO_REPLY_MAX_AGE_MS;
-    match action.action.as_str() {
+    Ok(match action.action.as_str() {
         "help" => {
             if fresh {
                 report.auto_replies += auto_reply(store, sender, clock, action, AutoReply::Help)?;
             }
-            finished.push(action.message_id);
+            ActionOutcome::Done
         }
         "confirm" | "reschedule" | "cancel_request" => {
             let (effect, reply) = match action.action.as_str() {
@@ -78,32 +85,25 @@ fn act_on(
                 _ => (AnswerEffect::CancelRequested, AutoReply::Cancel),
             };
             match store.reply_target(&action.phone, action.created_at, now)? {
-                ReplyTarget::Appointment(id) => {
+                ReplyTarget::Appointment(appointment_id) => {
                     if fresh {
                         report.auto_replies += auto_reply(store, sender, clock, action, reply)?;
                     }
-                    if store.apply_answer(action, id, effect)? {
-                        report.flagged.push(action.phone.clone());
+                    ActionOutcome::Answered {
+                        appointment_id,
+                        effect,
                     }
-                    report.appointments_changed = true;
                 }
-                ReplyTarget::Ambiguous => {
-                    store.flag_for_staff(action, FlagReason::AmbiguousReply)?;
-                    report.flagged.push(action.phone.clone());
-                }
-                ReplyTarget::Nothing => finished.push(action.message_id),
+                ReplyTarget::Ambiguous => ActionOutcome::Flagged(FlagReason::AmbiguousReply),
+                ReplyTarget::Nothing => ActionOutcome::Done,
             }
         }
-        "plain_words_opt_out" => {
-            store.flag_for_staff(action, FlagReason::PlainWordsOptOut)?;
-            report.flagged.push(action.phone.clone());
-        }
+        "plain_words_opt_out" => ActionOutcome::Flagged(FlagReason::PlainWordsOptOut),
         other => {
             tracing::warn!(action = other, "unknown pending action; left as a message");
-            finished.push(action.message_id);
+            ActionOutcome::Done
         }
-    }
-    Ok(())
+    })
 }
 
 /// Queues the clinic's answer (once per patient text). A number that cannot be texted (opted out

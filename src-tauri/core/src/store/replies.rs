@@ -28,6 +28,20 @@ pub enum ReplyTarget {
     Nothing,
 }
 
+/// What acting on one patient's text decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ActionOutcome {
+    /// Nothing (more) to do: an old HELP, an answer with no appointment ahead.
+    Done,
+    /// Staff decide.
+    Flagged(FlagReason),
+    /// The answer applies to this appointment.
+    Answered {
+        appointment_id: i64,
+        effect: AnswerEffect,
+    },
+}
+
 /// What an answer does to its appointment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AnswerEffect {
@@ -130,83 +144,27 @@ impl Store {
         })
     }
 
-    /// Applies an answer to its appointment (and flags requests staff must handle), then marks
-    /// the text done, in one transaction. Returns whether a new flag was opened.
-    pub fn apply_answer(
+    /// Applies what acting on a cycle's patient texts decided, in one transaction, and clears
+    /// their pending marks. Returns the numbers to tell the UI about: every text flagged for
+    /// staff, and answers whose flag is new.
+    pub fn settle_actions(
         &self,
-        action: &PendingAction,
-        appointment_id: i64,
-        effect: AnswerEffect,
-    ) -> Result<bool, StoreError> {
+        settled: &[(PendingAction, ActionOutcome)],
+    ) -> Result<Vec<String>, StoreError> {
+        if settled.is_empty() {
+            return Ok(Vec::new());
+        }
         let now = now_ms();
         self.write(|tx| {
-            tx.execute(
-                "UPDATE appointments SET confirmation = ?2, updated_at = ?3 \
-                 WHERE id = ?1 AND status = 'booked'",
-                params![appointment_id, effect.confirmation(), now],
-            )
-            .map_err(|e| self.err(e))?;
-            append_audit(
-                tx,
-                &AuditEntry::new(
-                    now,
-                    "patient",
-                    AuditAction::AppointmentConfirmation,
-                    action.phone.as_str(),
-                    json!({"appointment_id": appointment_id, "confirmation": effect.confirmation(),
-                           "sid": action.sid}),
-                ),
-            )
-            .map_err(|e| self.err(e))?;
-            let flagged = match effect.flag() {
-                Some(reason) => insert_flag(
-                    tx,
-                    &action.phone,
-                    action.message_id,
-                    reason,
-                    Some(appointment_id),
-                    action.created_at,
-                )
-                .map_err(|e| self.err(e))?,
-                None => false,
-            };
-            clear_pending(tx, action.message_id).map_err(|e| self.err(e))?;
-            Ok(flagged)
-        })
-    }
-
-    /// Flags the text for staff and marks it done. Returns whether the flag is new.
-    pub fn flag_for_staff(
-        &self,
-        action: &PendingAction,
-        reason: FlagReason,
-    ) -> Result<bool, StoreError> {
-        self.write(|tx| {
-            let flagged = insert_flag(
-                tx,
-                &action.phone,
-                action.message_id,
-                reason,
-                None,
-                action.created_at,
-            )
-            .map_err(|e| self.err(e))?;
-            clear_pending(tx, action.message_id).map_err(|e| self.err(e))?;
-            Ok(flagged)
-        })
-    }
-
-    /// Nothing (more) to do for these texts, in one transaction: after a back-fill most of a
-    /// cycle's pending texts are old ones that only need clearing.
-    pub fn finish_actions(&self, message_ids: &[i64]) -> Result<(), StoreError> {
-        if message_ids.is_empty() {
-            return Ok(());
-        }
-        self.write(|tx| {
-            for &id in message_ids {
-                clear_pending(tx, id).map_err(|e| self.err(e))?;
+            let mut flagged = Vec::new();
+            for (action, outcome) in settled {
+                let report = settle(tx, action, *outcome, now).map_err(|e| self.err(e))?;
+                if report {
+                    flagged.push(action.phone.clone());
+                }
+                clear_pending(tx, action.message_id).map_err(|e| self.err(e))?;
             }
-            Ok(())
+            Ok(flagged)
         })
     }
 
@@ -220,6 +178,61 @@ impl Store {
             )
             .optional()
         })
+    }
+}
+
+/// One text's outcome; true when the UI should hear of a flag on its number.
+fn settle(
+    tx: &rusqlite::Transaction<'_>,
+    action: &PendingAction,
+    outcome: ActionOutcome,
+    now: i64,
+) -> rusqlite::Result<bool> {
+    match outcome {
+        ActionOutcome::Done => Ok(false),
+        ActionOutcome::Flagged(reason) => {
+            insert_flag(
+                tx,
+                &action.phone,
+                action.message_id,
+                reason,
+                None,
+                action.created_at,
+            )?;
+            Ok(true)
+        }
+        ActionOutcome::Answered {
+            appointment_id,
+            effect,
+        } => {
+            tx.prepare_cached(
+                "UPDATE appointments SET confirmation = ?2, updated_at = ?3 \
+                 WHERE id = ?1 AND status = 'booked'",
+            )?
+            .execute(params![appointment_id, effect.confirmation(), now])?;
+            append_audit(
+                tx,
+                &AuditEntry::new(
+                    now,
+                    "patient",
+                    AuditAction::AppointmentConfirmation,
+                    action.phone.as_str(),
+                    json!({"appointment_id": appointment_id, "confirmation": effect.confirmation(),
+                           "sid": action.sid}),
+                ),
+            )?;
+            match effect.flag() {
+                Some(reason) => insert_flag(
+                    tx,
+                    &action.phone,
+                    action.message_id,
+                    reason,
+                    Some(appointment_id),
+                    action.created_at,
+                ),
+                None => Ok(false),
+            }
+        }
     }
 }
 
