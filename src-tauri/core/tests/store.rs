@@ -294,6 +294,60 @@ fn the_unread_total_counts_replies_until_their_conversation_is_read() {
     assert_eq!(store.unread_total().unwrap(), 1);
 }
 
+/// A batch is stored thread by thread; each conversation still reads in the order its texts were
+/// sent (the list's order settling a tie within the same second), and new replies are announced
+/// in the order they arrived.
+#[test]
+fn a_batch_keeps_each_conversations_order_and_announces_replies_as_they_arrived() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("clinic.sqlite3")).unwrap();
+    let (ana, ben) = ("+14155550101", "+14155550102");
+    let text = |n: u32, from: &str, created: u32, body: &str| MessageRecord {
+        body: body.to_string(),
+        created_at: 1_700_000_000_000 + i64::from(created) * 1000,
+        ..reply(n, from)
+    };
+    // As the list gives them: newest first. Ana's "second" and "third" share a second.
+    let page = [
+        text(1, ana, 9, "fourth"),
+        text(2, ben, 8, "ben later"),
+        text(3, ana, 7, "third"),
+        text(4, ana, 7, "second"),
+        text(5, ben, 6, "ben first"),
+        text(6, ana, 5, "first"),
+    ];
+    let report = store
+        .ingest(&page, IngestMode::Live, &Keywords::default())
+        .unwrap();
+
+    let bodies = |phone: &str| -> Vec<String> {
+        store
+            .thread_messages(phone)
+            .unwrap()
+            .into_iter()
+            .map(|m| m.body)
+            .collect()
+    };
+    assert_eq!(bodies(ana), ["first", "second", "third", "fourth"]);
+    assert_eq!(bodies(ben), ["ben first", "ben later"]);
+    let announced: Vec<&str> = report
+        .new_inbound
+        .iter()
+        .map(|reply| reply.body.as_str())
+        .collect();
+    assert_eq!(
+        announced,
+        [
+            "first",
+            "ben first",
+            "second",
+            "third",
+            "ben later",
+            "fourth"
+        ]
+    );
+}
+
 /// A database written by version 1 (the schema before the messages table was rebuilt).
 fn version_1_database(path: &std::path::Path) -> Connection {
     let conn = Connection::open(path).unwrap();
