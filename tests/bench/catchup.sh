@@ -3,6 +3,11 @@
 #   clinic-desk-cli sync --once on an empty database (list both directions, ingest into SQLite);
 #   Twilio's official Python library listing the same two slices (page_size 1000);
 #   curl downloading the same raw pages by following next_page_uri (the floor).
+# The three take turns within each run, so a change in the machine's speed during the
+# benchmark weighs on all of them alike; each ratio is the median of the per-run ratios.
+# It also prints the CPU time our CLI and the simulator spent during our runs: on a machine
+# where both share the cores, their sum divided by the core count is the fastest our catch-up
+# could be, however well it overlaps downloading and storing.
 # Needs release builds, bc, and the Python venv of tests/sim-compat (created here if missing).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -28,21 +33,28 @@ curl -fsS -X POST "$base/_sim/seed" -H 'content-type: application/json' \
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 now() { date +%s.%N; }
+# CPU seconds (user + system) a process has used so far.
+cpu_of() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) / hz}' "/proc/$1/stat"; }
 
-ours=()
-for run in $(seq "$RUNS"); do
-  db="$work/run$run.sqlite3"
+ours_run() {
+  local db="$work/run$1.sqlite3"
   echo -n "$token" | CLINIC_DESK_KEY_STORE=file target/release/clinic-desk-cli --db "$db" \
     credentials set --account-sid "$sid" --from "$number" --api-base "$base" --auth-token-stdin > /dev/null
+  local sim_before start
+  sim_before=$(cpu_of "$sim_pid")
   start=$(now)
-  CLINIC_DESK_KEY_STORE=file target/release/clinic-desk-cli --db "$db" sync --once > /dev/null
-  ours+=("$(echo "$(now) - $start" | bc)")
-done
+  local TIMEFORMAT='%U %S'
+  { time CLINIC_DESK_KEY_STORE=file target/release/clinic-desk-cli --db "$db" sync --once \
+      > /dev/null 2> "$work/cli.err"; } 2> "$work/cli.cpu" || { cat "$work/cli.err" >&2; exit 1; }
+  local wall
+  wall=$(echo "$(now) - $start" | bc)
+  echo "$wall $(awk '{print $1 + $2}' "$work/cli.cpu") $(echo "$(cpu_of "$sim_pid") - $sim_before" | bc)"
+}
 
-python_runs=()
-for run in $(seq "$RUNS"); do
+python_run() {
+  local start
   start=$(now)
-  "$venv/bin/python" - "$base" "$sid" "$token" "$number" <<'PY'
+  "$venv/bin/python" - "$base" "$sid" "$token" "$number" 2> "$work/python.count" <<'PY'
 import sys
 from twilio.rest import Client
 base, sid, token, number = sys.argv[1:]
@@ -54,11 +66,11 @@ for kwargs in ({"to": number}, {"from_": number}):
         seen.add(message.sid)
 print(len(seen), file=sys.stderr)
 PY
-  python_runs+=("$(echo "$(now) - $start" | bc)")
-done 2> "$work/python.count"
+  echo "$(now) - $start" | bc
+}
 
-curl_runs=()
-for run in $(seq "$RUNS"); do
+curl_run() {
+  local start uri
   start=$(now)
   for filter in "To=%2B${number#+}" "From=%2B${number#+}"; do
     uri="/2010-04-01/Accounts/$sid/Messages.json?$filter&PageSize=1000"
@@ -67,13 +79,29 @@ for run in $(seq "$RUNS"); do
         | grep -o '"next_page_uri": *"[^"]*"' | sed -E 's/.*"([^"]*)"$/\1/' || true)
     done
   done
-  curl_runs+=("$(echo "$(now) - $start" | bc)")
+  echo "$(now) - $start" | bc
+}
+
+: > "$work/runs"
+for run in $(seq "$RUNS"); do
+  ours_run "$run" > "$work/ours.out"
+  read -r ours cli_cpu sim_cpu < "$work/ours.out"
+  python=$(python_run)
+  curl=$(curl_run)
+  echo "$ours $python $curl $cli_cpu $sim_cpu" >> "$work/runs"
 done
 
-ours_m=$(printf '%s\n' "${ours[@]}" | median)
-python_m=$(printf '%s\n' "${python_runs[@]}" | median)
-curl_m=$(printf '%s\n' "${curl_runs[@]}" | median)
-echo "history: $MESSAGES messages; Python library saw $(tail -1 "$work/python.count") of them"
+column_median() { awk -v c="$1" '{print $c}' "$work/runs" | median; }
+ratio_median() { awk -v a="$1" -v b="$2" '{print $a / $b}' "$work/runs" | median; }
+ours_m=$(column_median 1)
+python_m=$(column_median 2)
+curl_m=$(column_median 3)
+cli_cpu_m=$(column_median 4)
+sim_cpu_m=$(column_median 5)
+cores=$(nproc)
+echo "history: $MESSAGES messages; Python library saw $(tail -1 "$work/python.count") of them; $RUNS runs"
 printf 'clinic-desk-cli sync --once (fetch + ingest): %.2f s\n' "$ours_m"
-printf 'twilio Python library (list only):           %.2f s  (%.1fx ours)\n' "$python_m" "$(echo "$python_m / $ours_m" | bc -l)"
-printf 'curl raw pages (download only):              %.2f s  (ours is %.2fx of it)\n' "$curl_m" "$(echo "$ours_m / $curl_m" | bc -l)"
+printf 'twilio Python library (list only):           %.2f s  (%.1fx ours)\n' "$python_m" "$(ratio_median 2 1)"
+printf 'curl raw pages (download only):              %.2f s  (ours is %.2fx of it)\n' "$curl_m" "$(ratio_median 1 3)"
+printf 'CPU during our runs: CLI %.2f s, simulator %.2f s; on %d cores no run can beat %.2f s\n' \
+  "$cli_cpu_m" "$sim_cpu_m" "$cores" "$(echo "($cli_cpu_m + $sim_cpu_m) / $cores" | bc -l)"

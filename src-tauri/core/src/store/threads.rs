@@ -81,13 +81,13 @@ impl Store {
 impl Store {
     /// The display name for a thread's number, if it belongs to a patient on file.
     pub fn patient_name_for(&self, phone: &str) -> Result<Option<String>, StoreError> {
+        // Asked once per new reply: after a catch-up, for every reply of the last day.
         self.read(|conn| {
-            conn.query_row(
+            conn.prepare_cached(
                 "SELECT trim(p.first_name || ' ' || p.last_name) FROM patient_phones ph \
                  JOIN patients p ON p.id = ph.patient_id WHERE ph.e164 = ?1 AND p.is_stub = 0",
-                [phone],
-                |row| row.get(0),
-            )
+            )?
+            .query_row([phone], |row| row.get(0))
             .optional()
         })
     }

@@ -293,7 +293,8 @@ impl Poller {
     }
 
     /// Follows the list from the pass's filter to its last page (or to a page reaching
-    /// `stop_before`), writing what it reads once `batch` records have gathered, and at the end.
+    /// `stop_before`), writing what it reads once `batch` records have gathered (a fifth of that
+    /// for the first write), and at the end.
     /// Returns the span of dates read; `on_written` hears of each write with the oldest date so
     /// far.
     ///
@@ -316,6 +317,7 @@ impl Poller {
         let mut pages = PageReader::spawn(self.client.clone(), filter, stop_before);
         let mut pending: Vec<MessageRecord> = Vec::new();
         let mut span = Span::default();
+        let mut writes = 0usize;
         loop {
             let page = pages.next().await?;
             report.requests += 1;
@@ -325,7 +327,11 @@ impl Poller {
                 span.include(sort_at(record));
             }
             pending.extend(page.records);
-            if pending.len() >= batch.max(1) || page.last {
+            // The first write of a back-fill starts early, so storing overlaps downloading
+            // from the start; later ones gather full batches.
+            let due = if writes == 0 { batch / 5 } else { batch };
+            if pending.len() >= due.max(1) || page.last {
+                writes += 1;
                 self.write(std::mem::take(&mut pending), mode, &keywords, report)
                     .await?;
                 on_written(report, span.oldest);
