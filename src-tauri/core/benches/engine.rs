@@ -28,6 +28,20 @@ fn percentile(values: &[f64], p: f64) -> f64 {
     sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
 }
 
+/// A SID that looks like Twilio's: 32 hex digits that follow no order, so each text lands at a
+/// random place in the SID index, as it does in a real back-fill (counting up would make every
+/// insert an append, which flatters the figure).
+fn twilio_like_sid(i: u64) -> String {
+    // splitmix64: a fixed, well-spread mix of the counter.
+    let mix = |mut z: u64| {
+        z = z.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        z ^ (z >> 31)
+    };
+    format!("SM{:016x}{:016x}", mix(2 * i), mix(2 * i + 1))
+}
+
 /// Texts/s written in back-fill batches of 10,000, the texts spread over `numbers` patients.
 fn ingest_rate(numbers: usize) -> f64 {
     let total: usize = std::env::var("BENCH_INGEST_TOTAL")
@@ -39,7 +53,7 @@ fn ingest_rate(numbers: usize) -> f64 {
             let patient = format!("+1415555{:04}", i % numbers);
             let inbound = i % 2 == 0;
             MessageRecord {
-                sid: format!("SM{i:032x}"),
+                sid: twilio_like_sid(i as u64),
                 direction: if inbound {
                     Direction::Inbound
                 } else {

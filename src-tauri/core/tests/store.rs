@@ -294,9 +294,9 @@ fn the_unread_total_counts_replies_until_their_conversation_is_read() {
     assert_eq!(store.unread_total().unwrap(), 1);
 }
 
-/// A batch is stored thread by thread; each conversation still reads in the order its texts were
-/// sent (the list's order settling a tie within the same second), and new replies are announced
-/// in the order they arrived.
+/// A page mixing several conversations: each reads in the order its texts were sent (the list's
+/// order settling a tie within the same second), and new replies are announced in the order
+/// they arrived.
 #[test]
 fn a_batch_keeps_each_conversations_order_and_announces_replies_as_they_arrived() {
     let dir = tempfile::tempdir().unwrap();

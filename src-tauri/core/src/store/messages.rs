@@ -374,14 +374,9 @@ fn ingest_in(
                    OR (num_segments IS NULL AND ?7 IS NOT NULL) OR (sent_at IS NULL AND ?6 IS NOT NULL))",
         )?;
         // Twilio dates have one-second resolution, so the list's own order (newest first) is
-        // the only tie-breaker: insert oldest first, keeping that order within a second. Texts
-        // are grouped by thread, which is all a conversation's order needs, so that each
-        // thread's new entries in the thread index go in side by side rather than scattered
-        // across it: about a tenth less work for SQLite in a back-fill.
+        // the only tie-breaker: insert oldest first, keeping that order within a second.
         let mut ordered: Vec<&MessageRecord> = records.iter().rev().collect();
-        ordered.sort_by(|a, b| {
-            (a.thread_phone(), a.created_at).cmp(&(b.thread_phone(), b.created_at))
-        });
+        ordered.sort_by_key(|record| record.created_at);
         for record in ordered {
             // Back-fill is almost all new messages: try the insert first, and only look the
             // row up when the SID is already known.
@@ -543,10 +538,6 @@ fn ingest_in(
             ),
         )?;
     }
-    // Replies are announced in the order they arrived, whatever order they were stored in.
-    report
-        .new_inbound
-        .sort_by_key(|reply| (reply.created_at, reply.id));
     report
         .threads_touched
         .extend(deltas.into_keys().map(str::to_string));
