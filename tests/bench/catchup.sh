@@ -10,6 +10,9 @@
 # could be, however well it overlaps downloading and storing.
 # Needs release builds, bc, and the Python venv of tests/sim-compat (created here if missing).
 set -euo pipefail
+# A failing step inside $(...) stops the bench too; dots, not commas, in the figures.
+shopt -s inherit_errexit
+export LC_ALL=C
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 MESSAGES=${MESSAGES:-50000}
 RUNS=${RUNS:-3}

@@ -5,9 +5,14 @@
 mod support;
 
 use clinic_desk_core::clock::SystemClock;
+use clinic_desk_core::compliance::keywords::Keywords;
 use clinic_desk_core::messaging::{queue_text, queue_text_once, TextRequest};
 use clinic_desk_core::store::flags::{FlagReason, FlagResolution};
+use clinic_desk_core::store::messages::{IngestMode, MessageRecord};
 use clinic_desk_core::store::outbox::{OutboxKind, OutboxState};
+use clinic_desk_core::store::replies::{ActionOutcome, AnswerEffect, PendingAction, ReplyTarget};
+use clinic_desk_core::store::threads::Direction;
+use clinic_desk_core::twilio::MessageStatus;
 use clinic_desk_core::ErrorCode;
 use support::{fast_outbox, Sim, TestClock, Workstation};
 
@@ -358,6 +363,99 @@ async fn a_catch_up_full_of_answers_is_acted_on_in_its_first_cycle() {
     let again = ws.cycle().await;
     assert_eq!(again.replies.handled, 0);
     assert_eq!(sim.texts_to(&patients[1].0).await.len(), 1);
+}
+
+/// Staff may move or cancel an appointment between the moment an answer is read and the moment
+/// it is written: the answer is then not applied to the appointment as it was, but looked at
+/// again against the appointment as it now is.
+#[tokio::test]
+async fn an_answer_is_not_written_to_an_appointment_changed_after_it_was_read() {
+    let sim = Sim::start(28).await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    let moved = book(&ws, ANA, 48);
+    let cancelled = book(&ws, BEN, 48);
+    let now = chrono::Utc::now().timestamp_millis();
+    let answer = |n: u32, phone: &str, body: &str| MessageRecord {
+        sid: format!("SM{n:032x}"),
+        direction: Direction::Inbound,
+        from: phone.to_string(),
+        to: sim.clinic(),
+        body: body.to_string(),
+        status: MessageStatus::Received,
+        error_code: None,
+        error_message: None,
+        num_segments: Some(1),
+        price: None,
+        price_unit: None,
+        created_at: now,
+        sent_at: Some(now),
+    };
+    ws.store
+        .ingest(
+            &[answer(1, ANA, "C"), answer(2, BEN, "X")],
+            IngestMode::Live,
+            &Keywords::default(),
+        )
+        .unwrap();
+    let decided: Vec<(PendingAction, ActionOutcome)> = ws
+        .store
+        .pending_actions(10)
+        .unwrap()
+        .into_iter()
+        .map(|action| {
+            let ReplyTarget::Appointment { id, schedule_rev } = ws
+                .store
+                .reply_target(&action.phone, action.created_at, now)
+                .unwrap()
+            else {
+                panic!("{} answers one appointment", action.phone);
+            };
+            let effect = if action.phone == ANA {
+                AnswerEffect::Confirmed
+            } else {
+                AnswerEffect::CancelRequested
+            };
+            let outcome = ActionOutcome::Answered {
+                appointment_id: id,
+                schedule_rev,
+                effect,
+            };
+            (action, outcome)
+        })
+        .collect();
+    assert_eq!(decided.len(), 2);
+
+    // Before the answers are written, staff move Ana's visit and cancel Ben's.
+    let conn = rusqlite::Connection::open(ws.store.path()).unwrap();
+    conn.execute(
+        "UPDATE appointments SET starts_at = starts_at + 86400000, schedule_rev = schedule_rev + 1 \
+         WHERE id = ?1",
+        [moved],
+    )
+    .unwrap();
+    conn.execute(
+        "UPDATE appointments SET status = 'cancelled' WHERE id = ?1",
+        [cancelled],
+    )
+    .unwrap();
+    let written = ws.store.settle_actions(&decided).unwrap();
+    assert_eq!(written.left_pending, 2);
+    assert!(!written.appointments_changed);
+    assert!(written.flagged.is_empty());
+    let confirmation = |id| ws.store.appointment_confirmation(id).unwrap();
+    assert_eq!(confirmation(moved).as_deref(), Some("unconfirmed"));
+    assert_eq!(confirmation(cancelled).as_deref(), Some("unconfirmed"));
+    assert!(ws.store.staff_flags(None, false).unwrap().is_empty());
+    assert_eq!(ws.store.pending_actions(10).unwrap().len(), 2);
+
+    // The next cycle looks again: Ana's C confirms her visit at its new time; Ben has nothing
+    // booked any more, so his X is just a message.
+    let report = ws.cycle().await;
+    assert_eq!(report.replies.handled, 2);
+    assert_eq!(confirmation(moved).as_deref(), Some("confirmed"));
+    assert_eq!(confirmation(cancelled).as_deref(), Some("unconfirmed"));
+    assert!(ws.store.staff_flags(None, false).unwrap().is_empty());
+    assert!(ws.store.pending_actions(10).unwrap().is_empty());
 }
 
 #[tokio::test]

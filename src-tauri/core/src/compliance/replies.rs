@@ -39,22 +39,29 @@ pub fn act_on_pending(store: &Store, sender: &Sender, clock: &dyn Clock) -> Resu
     let mut report = RepliesReport::default();
     // Outcomes are written together at the end, also when a later text fails. A crash before then
     // only means acting on the texts again: each automatic answer is queued once per text.
-    let mut settled = Vec::new();
+    let mut decided = Vec::new();
     let mut failure = Ok(());
     for action in store.pending_actions(BATCH)? {
         match act_on(store, sender, clock, &action, &mut report) {
-            Ok(outcome) => settled.push((action, outcome)),
+            Ok(outcome) => decided.push((action, outcome)),
             Err(err) => {
                 failure = Err(err);
                 break;
             }
         }
     }
-    report.handled = settled.len();
-    report.appointments_changed = settled
-        .iter()
-        .any(|(_, outcome)| matches!(outcome, ActionOutcome::Answered { .. }));
-    report.flagged = store.settle_actions(&settled)?;
+    let written = match store.settle_actions(&decided) {
+        Ok(written) => written,
+        Err(err) => {
+            if let Err(earlier) = &failure {
+                tracing::warn!("acting on a patient's text failed before the write did: {earlier}");
+            }
+            return Err(err.into());
+        }
+    };
+    report.handled = decided.len() - written.left_pending;
+    report.appointments_changed = written.appointments_changed;
+    report.flagged = written.flagged;
     failure?;
     report.flagged.sort();
     report.flagged.dedup();
@@ -85,12 +92,13 @@ fn act_on(
                 _ => (AnswerEffect::CancelRequested, AutoReply::Cancel),
             };
             match store.reply_target(&action.phone, action.created_at, now)? {
-                ReplyTarget::Appointment(appointment_id) => {
+                ReplyTarget::Appointment { id, schedule_rev } => {
                     if fresh {
                         report.auto_replies += auto_reply(store, sender, clock, action, reply)?;
                     }
                     ActionOutcome::Answered {
-                        appointment_id,
+                        appointment_id: id,
+                        schedule_rev,
                         effect,
                     }
                 }

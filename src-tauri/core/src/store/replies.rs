@@ -21,7 +21,8 @@ pub struct PendingAction {
 /// Which appointment an answer (C, R, X) is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReplyTarget {
-    Appointment(i64),
+    /// This appointment, as scheduled at `schedule_rev` when the answer was read.
+    Appointment { id: i64, schedule_rev: i64 },
     /// Several upcoming appointments and nothing says which: staff decide.
     Ambiguous,
     /// No upcoming appointment: the text is just a message.
@@ -35,11 +36,22 @@ pub enum ActionOutcome {
     Done,
     /// Staff decide.
     Flagged(FlagReason),
-    /// The answer applies to this appointment.
+    /// The answer applies to this appointment, as scheduled at `schedule_rev`.
     Answered {
         appointment_id: i64,
+        schedule_rev: i64,
         effect: AnswerEffect,
     },
+}
+
+/// What writing a cycle's outcomes did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settled {
+    /// Numbers to tell the UI about: every text flagged for staff, and answers whose flag is new.
+    pub flagged: Vec<String>,
+    pub appointments_changed: bool,
+    /// Answers whose appointment changed since they were read, left for the next cycle.
+    pub left_pending: usize,
 }
 
 /// What an answer does to its appointment.
@@ -99,20 +111,22 @@ impl Store {
         now: i64,
     ) -> Result<ReplyTarget, StoreError> {
         self.read(|conn| {
-            let upcoming: Vec<(i64, i64)> = conn
+            let upcoming: Vec<(i64, i64, i64)> = conn
                 .prepare_cached(
-                    "SELECT a.id, a.created_at FROM appointments a \
+                    "SELECT a.id, a.created_at, a.schedule_rev FROM appointments a \
                      JOIN patient_phones pp ON pp.patient_id = a.patient_id \
                      WHERE pp.e164 = ?1 AND a.status = 'booked' AND a.starts_at > ?2",
                 )?
-                .query_map(params![phone, now], |row| Ok((row.get(0)?, row.get(1)?)))?
+                .query_map(params![phone, now], |row| {
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                })?
                 .collect::<Result<_, _>>()?;
             if upcoming.is_empty() {
                 return Ok(ReplyTarget::Nothing);
             }
-            let recent: Vec<(i64, i64)> = conn
+            let recent: Vec<(i64, i64, i64)> = conn
                 .prepare_cached(
-                    "SELECT o.appointment_id, o.created_at FROM outbox o \
+                    "SELECT o.appointment_id, o.created_at, a.schedule_rev FROM outbox o \
                      JOIN appointments a ON a.id = o.appointment_id \
                      WHERE o.to_number = ?1 AND o.kind IN ('confirmation', 'reminder') \
                        AND o.state IN ('sending', 'submitted') AND o.created_at <= ?2 \
@@ -120,22 +134,30 @@ impl Store {
                      ORDER BY o.created_at DESC, o.id DESC LIMIT 2",
                 )?
                 .query_map(params![phone, sent_at, now], |row| {
-                    Ok((row.get(0)?, row.get(1)?))
+                    Ok((row.get(0)?, row.get(1)?, row.get(2)?))
                 })?
                 .collect::<Result<_, _>>()?;
             Ok(match recent.as_slice() {
-                [(first, at), (second, second_at), ..] if at == second_at && first != second => {
+                [(first, at, _), (second, second_at, _), ..]
+                    if at == second_at && first != second =>
+                {
                     ReplyTarget::Ambiguous
                 }
-                [(id, _), ..] => ReplyTarget::Appointment(*id),
+                [(id, _, schedule_rev), ..] => ReplyTarget::Appointment {
+                    id: *id,
+                    schedule_rev: *schedule_rev,
+                },
                 [] => {
-                    let booked_before: Vec<i64> = upcoming
+                    let booked_before: Vec<(i64, i64)> = upcoming
                         .iter()
-                        .filter(|(_, created_at)| *created_at <= sent_at)
-                        .map(|(id, _)| *id)
+                        .filter(|(_, created_at, _)| *created_at <= sent_at)
+                        .map(|(id, _, schedule_rev)| (*id, *schedule_rev))
                         .collect();
                     match booked_before.as_slice() {
-                        [only] => ReplyTarget::Appointment(*only),
+                        [(id, schedule_rev)] => ReplyTarget::Appointment {
+                            id: *id,
+                            schedule_rev: *schedule_rev,
+                        },
                         [] => ReplyTarget::Nothing,
                         _ => ReplyTarget::Ambiguous,
                     }
@@ -145,27 +167,39 @@ impl Store {
     }
 
     /// Applies what acting on a cycle's patient texts decided, in one transaction, and clears
-    /// their pending marks. Returns the numbers to tell the UI about: every text flagged for
-    /// staff, and answers whose flag is new.
+    /// their pending marks. An answer whose appointment was cancelled or moved since it was read
+    /// is left pending, to be looked at again against the appointment as it now is.
     pub fn settle_actions(
         &self,
-        settled: &[(PendingAction, ActionOutcome)],
-    ) -> Result<Vec<String>, StoreError> {
-        if settled.is_empty() {
-            return Ok(Vec::new());
+        decided: &[(PendingAction, ActionOutcome)],
+    ) -> Result<Settled, StoreError> {
+        let mut settled = Settled::default();
+        if decided.is_empty() {
+            return Ok(settled);
         }
         let now = now_ms();
         self.write(|tx| {
-            let mut flagged = Vec::new();
-            for (action, outcome) in settled {
-                let report = settle(tx, action, *outcome, now).map_err(|e| self.err(e))?;
-                if report {
-                    flagged.push(action.phone.clone());
+            for (action, outcome) in decided {
+                let result = settle(tx, action, *outcome, now).map_err(|e| self.err(e))?;
+                match result {
+                    SettledText::LookAgain => {
+                        settled.left_pending += 1;
+                        continue;
+                    }
+                    SettledText::Done { flagged } => {
+                        if flagged {
+                            settled.flagged.push(action.phone.clone());
+                        }
+                        if matches!(outcome, ActionOutcome::Answered { .. }) {
+                            settled.appointments_changed = true;
+                        }
+                    }
                 }
                 clear_pending(tx, action.message_id).map_err(|e| self.err(e))?;
             }
-            Ok(flagged)
-        })
+            Ok(())
+        })?;
+        Ok(settled)
     }
 
     /// The confirmation state of an appointment (tests and the CLI).
@@ -181,15 +215,22 @@ impl Store {
     }
 }
 
-/// One text's outcome; true when the UI should hear of a flag on its number.
+/// What writing one text's outcome did.
+enum SettledText {
+    /// Written; `flagged` when the UI should hear of a flag on its number.
+    Done { flagged: bool },
+    /// The appointment changed since the answer was read: nothing written.
+    LookAgain,
+}
+
 fn settle(
     tx: &rusqlite::Transaction<'_>,
     action: &PendingAction,
     outcome: ActionOutcome,
     now: i64,
-) -> rusqlite::Result<bool> {
-    match outcome {
-        ActionOutcome::Done => Ok(false),
+) -> rusqlite::Result<SettledText> {
+    let flagged = match outcome {
+        ActionOutcome::Done => false,
         ActionOutcome::Flagged(reason) => {
             insert_flag(
                 tx,
@@ -199,17 +240,27 @@ fn settle(
                 None,
                 action.created_at,
             )?;
-            Ok(true)
+            true
         }
         ActionOutcome::Answered {
             appointment_id,
+            schedule_rev,
             effect,
         } => {
-            tx.prepare_cached(
-                "UPDATE appointments SET confirmation = ?2, updated_at = ?3 \
-                 WHERE id = ?1 AND status = 'booked'",
-            )?
-            .execute(params![appointment_id, effect.confirmation(), now])?;
+            let applied = tx
+                .prepare_cached(
+                    "UPDATE appointments SET confirmation = ?2, updated_at = ?3 \
+                     WHERE id = ?1 AND status = 'booked' AND schedule_rev = ?4",
+                )?
+                .execute(params![
+                    appointment_id,
+                    effect.confirmation(),
+                    now,
+                    schedule_rev
+                ])?;
+            if applied == 0 {
+                return Ok(SettledText::LookAgain);
+            }
             append_audit(
                 tx,
                 &AuditEntry::new(
@@ -229,11 +280,12 @@ fn settle(
                     reason,
                     Some(appointment_id),
                     action.created_at,
-                ),
-                None => Ok(false),
+                )?,
+                None => false,
             }
         }
-    }
+    };
+    Ok(SettledText::Done { flagged })
 }
 
 fn clear_pending(tx: &rusqlite::Transaction<'_>, message_id: i64) -> rusqlite::Result<()> {
