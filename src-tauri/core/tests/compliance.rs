@@ -11,8 +11,6 @@ use clinic_desk_core::store::flags::{FlagReason, FlagResolution};
 use clinic_desk_core::store::messages::{IngestMode, MessageRecord};
 use clinic_desk_core::store::outbox::{OutboxKind, OutboxState};
 use clinic_desk_core::store::replies::{ActionOutcome, AnswerEffect, PendingAction, ReplyTarget};
-use clinic_desk_core::store::threads::Direction;
-use clinic_desk_core::twilio::MessageStatus;
 use clinic_desk_core::ErrorCode;
 use support::{fast_outbox, Sim, TestClock, Workstation};
 
@@ -376,19 +374,11 @@ async fn an_answer_is_not_written_to_an_appointment_changed_after_it_was_read() 
     let cancelled = book(&ws, BEN, 48);
     let now = chrono::Utc::now().timestamp_millis();
     let answer = |n: u32, phone: &str, body: &str| MessageRecord {
-        sid: format!("SM{n:032x}"),
-        direction: Direction::Inbound,
-        from: phone.to_string(),
         to: sim.clinic(),
         body: body.to_string(),
-        status: MessageStatus::Received,
-        error_code: None,
-        error_message: None,
-        num_segments: Some(1),
-        price: None,
-        price_unit: None,
         created_at: now,
         sent_at: Some(now),
+        ..support::reply(n, phone)
     };
     ws.store
         .ingest(

@@ -1,15 +1,16 @@
 //! The store against real SQLite files on disk.
 
+mod support;
+
 use std::time::Duration;
 
 use clinic_desk_core::compliance::keywords::Keywords;
 use clinic_desk_core::patients::{add_patient, NewPatient};
 use clinic_desk_core::store::messages::{IngestMode, MessageRecord};
-use clinic_desk_core::store::threads::Direction;
 use clinic_desk_core::store::{ConstraintKind, OpenOptions, Store, StoreError, LATEST_VERSION};
-use clinic_desk_core::twilio::MessageStatus;
 use clinic_desk_core::{Error, ErrorCode};
 use rusqlite::Connection;
+use support::reply;
 
 fn new_patient(first: &str, phone: &str) -> NewPatient {
     NewPatient {
@@ -258,24 +259,6 @@ fn patient_input_is_validated_with_actionable_messages() {
 }
 
 /// A patient's text to the clinic number, the `n`th of the test.
-fn reply(n: u32, from: &str) -> MessageRecord {
-    MessageRecord {
-        sid: format!("SM{n:032x}"),
-        direction: Direction::Inbound,
-        from: from.to_string(),
-        to: "+15555550100".to_string(),
-        body: "Is there parking?".into(),
-        status: MessageStatus::Received,
-        error_code: None,
-        error_message: None,
-        num_segments: Some(1),
-        price: None,
-        price_unit: None,
-        created_at: 1_700_000_000_000 + i64::from(n),
-        sent_at: None,
-    }
-}
-
 #[test]
 fn the_unread_total_counts_replies_until_their_conversation_is_read() {
     let dir = tempfile::tempdir().unwrap();

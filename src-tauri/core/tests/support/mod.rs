@@ -8,9 +8,11 @@ use std::time::Duration;
 use clinic_desk_core::clock::SystemClock;
 use clinic_desk_core::messaging::{queue_text, TextRequest};
 use clinic_desk_core::outbox::{OutboxConfig, Sender};
+use clinic_desk_core::store::messages::MessageRecord;
 use clinic_desk_core::store::outbox::{OutboxItem, OutboxKind};
+use clinic_desk_core::store::threads::Direction;
 use clinic_desk_core::sync::Engine;
-use clinic_desk_core::twilio::{Auth, ClientConfig, Secret, TwilioClient};
+use clinic_desk_core::twilio::{Auth, ClientConfig, MessageStatus, Secret, TwilioClient};
 use clinic_desk_core::Store;
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -232,5 +234,25 @@ impl Workstation {
 
     pub async fn cycle(&self) -> clinic_desk_core::sync::CycleReport {
         self.engine.run_cycle(false).await.expect("sync cycle")
+    }
+}
+
+/// A patient's text as Twilio lists it, numbered `n` (its SID and, in ms, its time), for tests
+/// that write straight into the store.
+pub fn reply(n: u32, from: &str) -> MessageRecord {
+    MessageRecord {
+        sid: format!("SM{n:032x}"),
+        direction: Direction::Inbound,
+        from: from.to_string(),
+        to: "+15555550100".to_string(),
+        body: "Is there parking?".into(),
+        status: MessageStatus::Received,
+        error_code: None,
+        error_message: None,
+        num_segments: Some(1),
+        price: None,
+        price_unit: None,
+        created_at: 1_700_000_000_000 + i64::from(n),
+        sent_at: None,
     }
 }
