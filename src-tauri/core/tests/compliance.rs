@@ -648,11 +648,7 @@ fn the_simulators_seeded_patients_have_numbers_the_composer_accepts() {
 
 #[test]
 fn a_start_in_the_same_second_as_a_refused_send_wins_and_an_earlier_one_does_not() {
-    use clinic_desk_core::compliance::keywords::Keywords;
-    use clinic_desk_core::store::messages::{IngestMode, MessageRecord};
     use clinic_desk_core::store::optouts::{refused_send_stamp, OptEvent, OptKind, OptSource};
-    use clinic_desk_core::store::threads::Direction;
-    use clinic_desk_core::twilio::MessageStatus;
     use clinic_desk_core::Store;
 
     let dir = tempfile::tempdir().unwrap();
@@ -673,19 +669,9 @@ fn a_start_in_the_same_second_as_a_refused_send_wins_and_an_earlier_one_does_not
     // Twilio dates a patient's text to the whole second.
     let start = |n: u32, phone: &str, at: i64| {
         let record = MessageRecord {
-            sid: format!("SM{n:032x}"),
-            direction: Direction::Inbound,
-            from: phone.to_string(),
-            to: "+15555550100".to_string(),
             body: "START".into(),
-            status: MessageStatus::Received,
-            error_code: None,
-            error_message: None,
-            num_segments: Some(1),
-            price: None,
-            price_unit: None,
             created_at: at,
-            sent_at: None,
+            ..support::reply(n, phone)
         };
         store
             .ingest(&[record], IngestMode::Live, &Keywords::default())

@@ -317,7 +317,7 @@ impl Poller {
         let mut pages = PageReader::spawn(self.client.clone(), filter, stop_before);
         let mut pending: Vec<MessageRecord> = Vec::new();
         let mut span = Span::default();
-        let mut writes = 0usize;
+        let mut first_write_done = false;
         loop {
             let page = pages.next().await?;
             report.requests += 1;
@@ -329,9 +329,9 @@ impl Poller {
             pending.extend(page.records);
             // The first write of a back-fill starts early, so storing overlaps downloading
             // from the start; later ones gather full batches.
-            let due = if writes == 0 { batch / 5 } else { batch };
+            let due = if first_write_done { batch } else { batch / 5 };
             if pending.len() >= due.max(1) || page.last {
-                writes += 1;
+                first_write_done = true;
                 self.write(std::mem::take(&mut pending), mode, &keywords, report)
                     .await?;
                 on_written(report, span.oldest);
