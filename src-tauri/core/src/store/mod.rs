@@ -176,8 +176,16 @@ impl Store {
     }
 }
 
+const NEW_DATABASE_PAGE_SIZE: i64 = 16 * 1024;
+const WAL_CHECKPOINT_BYTES: i64 = 64 * 1024 * 1024;
+
 fn configure(conn: &Connection, options: &OpenOptions) -> rusqlite::Result<()> {
     conn.busy_timeout(options.busy_timeout)?;
+    // A new database gets 16 KiB pages: ingest inserts at random places in the SID index, and
+    // bigger pages mean fewer levels to walk and fewer splits. It stores a back-fill about a
+    // seventh faster than the default 4 KiB (ingest bench). An existing file keeps its size,
+    // which SQLite fixes when the first table is created.
+    conn.pragma_update(None, "page_size", NEW_DATABASE_PAGE_SIZE)?;
     // journal_mode answers with a row; reading it is also the first real touch of the file, so a
     // file that is not a database fails here with NotADatabase.
     let _mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
@@ -190,13 +198,50 @@ fn configure(conn: &Connection, options: &OpenOptions) -> rusqlite::Result<()> {
     // A back-fill writes tens of megabytes. Checkpointing every 4 MiB of WAL (the default) copies
     // the same index pages into the database file again and again; every 64 MiB cuts the
     // ingest time by about a fifth. The WAL file is cut back after a checkpoint rather than kept
-    // at its largest.
-    conn.pragma_update(None, "wal_autocheckpoint", 16_384)?;
-    conn.pragma_update(None, "journal_size_limit", 64 * 1024 * 1024)?;
+    // at its largest. The checkpoint threshold counts pages, whose size depends on the file.
+    let page_size: i64 = conn.pragma_query_value(None, "page_size", |row| row.get(0))?;
+    conn.pragma_update(
+        None,
+        "wal_autocheckpoint",
+        WAL_CHECKPOINT_BYTES / page_size.max(512),
+    )?;
+    conn.pragma_update(None, "journal_size_limit", WAL_CHECKPOINT_BYTES)?;
     Ok(())
 }
 
 /// Current time in the store's unit: milliseconds since the epoch, UTC.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pragma(store: &Store, name: &str) -> i64 {
+        store
+            .read(|conn| conn.pragma_query_value(None, name, |row| row.get(0)))
+            .unwrap()
+    }
+
+    #[test]
+    fn a_new_database_gets_large_pages_and_checkpoints_every_64_mib() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(dir.path().join("new.sqlite3")).unwrap();
+        assert_eq!(pragma(&store, "page_size"), 16_384);
+        assert_eq!(pragma(&store, "wal_autocheckpoint"), 4_096);
+    }
+
+    #[test]
+    fn an_existing_database_keeps_its_page_size_and_the_same_checkpoint_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite3");
+        let old = Connection::open(&path).unwrap();
+        old.execute_batch("PRAGMA page_size = 4096; CREATE TABLE made_elsewhere (x);")
+            .unwrap();
+        drop(old);
+        let store = Store::open(&path).unwrap();
+        assert_eq!(pragma(&store, "page_size"), 4_096);
+        assert_eq!(pragma(&store, "wal_autocheckpoint"), 16_384);
+    }
 }
