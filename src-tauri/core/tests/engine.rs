@@ -317,6 +317,71 @@ async fn backfill_of_50_000_messages_with_replies_arriving_during_paging_has_no_
     assert!(missing.is_empty(), "missing {missing:?}");
     // Exactly once: as many rows as distinct SIDs at Twilio.
     assert_eq!(ws.store.message_count().unwrap() as usize, truth.len());
+    // The thread index the back-fill went without is back, and chats are read through it.
+    assert_eq!(
+        thread_index_sql(&ws),
+        Some(MIGRATED_THREAD_INDEX.to_string())
+    );
+    let plan = explain(
+        &ws,
+        clinic_desk_core::store::messages::thread_messages_sql(),
+    );
+    assert!(plan.contains("USING INDEX messages_thread"), "{plan}");
+}
+
+const MIGRATED_THREAD_INDEX: &str =
+    "CREATE INDEX messages_thread ON messages (thread_phone, created_at, id)";
+
+fn thread_index_sql(ws: &Workstation) -> Option<String> {
+    rusqlite::Connection::open(ws.store.path())
+        .unwrap()
+        .query_row(
+            "SELECT sql FROM sqlite_schema WHERE name = 'messages_thread'",
+            [],
+            |row| row.get(0),
+        )
+        .ok()
+}
+
+fn explain(ws: &Workstation, sql: &str) -> String {
+    let conn = rusqlite::Connection::open(ws.store.path()).unwrap();
+    let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+    let rows = stmt
+        .query_map([ANA], |row| row.get::<_, String>(3))
+        .unwrap()
+        .collect::<Result<Vec<_>, _>>()
+        .unwrap();
+    rows.join("; ")
+}
+
+#[tokio::test]
+async fn a_first_back_fill_that_fails_still_leaves_the_thread_index_in_place() {
+    let sim = Sim::start(13).await;
+    sim.control("/_sim/seed", json!({"patients": 50, "messages": 3000}))
+        .await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    sim.faults(json!([{ "method": "GET", "path": "/Messages.json$", "action": "500" }]))
+        .await;
+    assert!(ws.engine.run_cycle(false).await.is_err());
+    assert_eq!(ws.store.message_count().unwrap(), 0);
+    assert_eq!(
+        thread_index_sql(&ws),
+        Some(MIGRATED_THREAD_INDEX.to_string())
+    );
+
+    sim.clear_faults().await;
+    ws.cycle().await;
+    assert_eq!(ws.store.message_count().unwrap(), 3000);
+    assert_eq!(
+        thread_index_sql(&ws),
+        Some(MIGRATED_THREAD_INDEX.to_string())
+    );
+    // A later cycle, with texts stored, leaves the index alone.
+    ws.cycle().await;
+    assert_eq!(
+        thread_index_sql(&ws),
+        Some(MIGRATED_THREAD_INDEX.to_string())
+    );
 }
 
 #[tokio::test]

@@ -277,6 +277,29 @@ fn the_unread_total_counts_replies_until_their_conversation_is_read() {
     assert_eq!(store.unread_total().unwrap(), 1);
 }
 
+#[test]
+fn the_thread_index_is_only_set_aside_while_no_text_is_stored() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("clinic.sqlite3")).unwrap();
+    store
+        .ingest(
+            &[reply(1, "+14155550101")],
+            IngestMode::Live,
+            &Keywords::default(),
+        )
+        .unwrap();
+    assert!(!store.defer_thread_index_if_empty().unwrap());
+    let kept: i64 = Connection::open(store.path())
+        .unwrap()
+        .query_row(
+            "SELECT count(*) FROM sqlite_schema WHERE name = 'messages_thread'",
+            [],
+            |row| row.get(0),
+        )
+        .unwrap();
+    assert_eq!(kept, 1);
+}
+
 /// A page mixing several conversations: each reads in the order its texts were sent (the list's
 /// order settling a tie within the same second), and new replies are announced in the order
 /// they arrived.

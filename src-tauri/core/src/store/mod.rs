@@ -26,6 +26,7 @@ pub mod retry;
 pub mod settings;
 pub mod stats;
 pub mod templates;
+mod thread_index;
 pub mod threads;
 
 use std::path::{Path, PathBuf};
@@ -93,6 +94,12 @@ impl Store {
             .map_err(|e| StoreError::from_sqlite(e, &path))?;
         configure(&conn, options).map_err(|e| StoreError::from_sqlite(e, &path))?;
         migrations::apply(&mut conn, &path)?;
+        if !thread_index::thread_index_exists(&conn)
+            .map_err(|e| StoreError::from_sqlite(e, &path))?
+        {
+            conn.execute_batch(thread_index::CREATE_THREAD_INDEX)
+                .map_err(|e| StoreError::from_sqlite(e, &path))?;
+        }
         Ok(Self {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),

@@ -139,18 +139,34 @@ impl Engine {
                 self.poller.incremental(slice, &mut on_progress).await
             }
         };
+        // A first back-fill fills the table without the thread index and builds it at the end,
+        // whether the passes finished or not (see store::thread_index).
+        let index_deferred =
+            self.poller.needs_backfill()? && self.store.defer_thread_index_if_empty()?;
         // Both directions at once: one waits for Twilio while the other is being written.
-        match self.poller.slices().as_slice() {
+        let incremental_passes: Vec<Result<PassReport>> = match self.poller.slices().as_slice() {
             [replies, ours] => {
                 let (replies, ours) = tokio::join!(incremental(*replies), incremental(*ours));
-                passes.push(replies?);
-                passes.push(ours?);
+                vec![replies, ours]
             }
             slices => {
+                let mut done = Vec::new();
                 for slice in slices {
-                    passes.push(incremental(*slice).await?);
+                    let pass = incremental(*slice).await;
+                    let failed = pass.is_err();
+                    done.push(pass);
+                    if failed {
+                        break;
+                    }
                 }
+                done
             }
+        };
+        if index_deferred {
+            self.store.build_thread_index()?;
+        }
+        for pass in incremental_passes {
+            passes.push(pass?);
         }
         passes.push(self.poller.refresh_statuses().await?);
         if reconcile {
