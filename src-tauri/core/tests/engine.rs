@@ -47,6 +47,41 @@ async fn a_text_is_sent_once_and_its_status_reaches_delivered() {
 }
 
 #[tokio::test]
+async fn a_status_the_list_just_read_is_not_fetched_again_by_sid() {
+    let sim = Sim::start(14).await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    ws.queue(ANA, "Your appointment is tomorrow at 9:00.");
+    ws.cycle().await;
+    // Two seconds on, the text is "sent": not final, so its status is still followed.
+    sim.advance(2).await;
+    // Any fetch by SID would now fail the cycle.
+    sim.faults(json!([{ "method": "GET", "path": "/Messages/SM", "action": "500" }]))
+        .await;
+    let report = ws.cycle().await;
+    assert_eq!(report.poll.updated, 1, "the list brought the new status");
+    assert_eq!(
+        ws.store.thread_messages(ANA).unwrap()[0].status,
+        MessageStatus::Sent
+    );
+}
+
+#[tokio::test]
+async fn a_text_the_list_does_not_show_yet_is_refreshed_by_sid() {
+    let sim = Sim::start(15).await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    sim.control("/_sim/visibility", json!({"delay_seconds": 1800}))
+        .await;
+    ws.queue(ANA, "Your appointment is tomorrow at 9:00.");
+    ws.cycle().await;
+    sim.advance(30).await;
+    ws.cycle().await;
+    assert_eq!(
+        ws.store.thread_messages(ANA).unwrap()[0].status,
+        MessageStatus::Delivered
+    );
+}
+
+#[tokio::test]
 async fn replies_arrive_once_unread_and_in_order() {
     let sim = Sim::start(2).await;
     let ws = Workstation::new(&sim, fast_outbox());

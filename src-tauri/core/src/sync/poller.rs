@@ -115,6 +115,9 @@ pub struct Poller {
     clock: Arc<dyn Clock>,
     /// When each unfinished text was last fetched (ms), so older ones are fetched less often.
     last_refresh: std::sync::Mutex<std::collections::HashMap<String, i64>>,
+    /// Our unfinished texts a list pass has read since the last status refresh: the list gave
+    /// their status moments ago, so the refresh does not fetch them again.
+    listed_unfinished: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
 /// Records written per transaction during a back-fill.
@@ -173,6 +176,7 @@ impl Poller {
             config,
             clock,
             last_refresh: std::sync::Mutex::new(std::collections::HashMap::new()),
+            listed_unfinished: std::sync::Mutex::new(std::collections::HashSet::new()),
         }
     }
 
@@ -326,6 +330,7 @@ impl Poller {
             for record in &page.records {
                 span.include(sort_at(record));
             }
+            self.note_listed_unfinished(&page.records);
             pending.extend(page.records);
             // The first write of a back-fill starts early, so storing overlaps downloading
             // from the start; later ones gather full batches.
@@ -349,11 +354,34 @@ impl Poller {
         )?)))
     }
 
-    /// Fetches outbound texts that are not final yet by SID and applies what changed.
+    fn note_listed_unfinished(&self, records: &[MessageRecord]) {
+        let mut unfinished = records
+            .iter()
+            .filter(|r| r.direction == Direction::Outbound && !r.status.is_final())
+            .peekable();
+        if unfinished.peek().is_none() {
+            return;
+        }
+        let mut listed = self
+            .listed_unfinished
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        listed.extend(unfinished.map(|r| r.sid.clone()));
+    }
+
+    /// Fetches outbound texts that are not final yet by SID and applies what changed. A text a
+    /// list pass has just read counts as fetched now: a first back-fill, or a text sent minutes
+    /// ago that the list re-reads every cycle, costs no request per text here.
     pub async fn refresh_statuses(&self) -> Result<PassReport> {
         let now = self.clock.now_ms();
         let since = now - self.config.refresh_window.as_millis() as i64;
         let unfinished = self.store.unfinished_outbound_sids(since)?;
+        let listed = std::mem::take(
+            &mut *self
+                .listed_unfinished
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner()),
+        );
         let sids: Vec<String> = {
             let mut last = self
                 .last_refresh
@@ -366,10 +394,16 @@ impl Poller {
                 .iter()
                 .filter(|(sid, created_at)| {
                     let due_after = refresh_interval_ms(now - created_at);
-                    last.get(sid).is_none_or(|at| now - at >= due_after)
+                    !listed.contains(sid) && last.get(sid).is_none_or(|at| now - at >= due_after)
                 })
                 .map(|(sid, _)| sid.clone())
                 .collect();
+            // The list's read counts as a fetch for the texts' next turn.
+            for sid in listed {
+                if still_unfinished.contains(sid.as_str()) {
+                    last.insert(sid, now);
+                }
+            }
             for sid in &due {
                 last.insert(sid.clone(), now);
             }
