@@ -7,7 +7,7 @@
 use serde::ser::SerializeMap;
 use serde::{Serialize, Serializer};
 
-use crate::clock::{rfc2822, to_datetime, Millis};
+use crate::clock::{rfc2822, to_datetime, Millis, TwilioDate};
 use crate::config::SimConfig;
 use crate::ids::stable_sid;
 use crate::lifecycle::error_message;
@@ -15,10 +15,38 @@ use crate::state::StoredMessage;
 
 pub const API_VERSION: &str = "2010-04-01";
 
+/// A message's own URI, and those of its subresources, written out as the page is serialized
+/// rather than kept as strings first.
+#[derive(Debug, Clone, Copy)]
+pub struct MessageUri<'a> {
+    account_sid: &'a str,
+    sid: &'a str,
+    suffix: &'static str,
+}
+
+impl Serialize for MessageUri<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&format_args!(
+            "/{API_VERSION}/Accounts/{}/Messages/{}{}",
+            self.account_sid, self.sid, self.suffix
+        ))
+    }
+}
+
 #[derive(Debug, Serialize)]
-pub struct MessageSubresources {
-    pub media: String,
-    pub feedback: String,
+pub struct MessageSubresources<'a> {
+    pub media: MessageUri<'a>,
+    pub feedback: MessageUri<'a>,
+}
+
+/// A count Twilio writes as a string ("1").
+#[derive(Debug, Clone, Copy)]
+pub struct CountText(pub u32);
+
+impl Serialize for CountText {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(&self.0)
+    }
 }
 
 #[derive(Debug, Serialize)]
@@ -26,28 +54,32 @@ pub struct MessageJson<'a> {
     pub account_sid: &'a str,
     pub api_version: &'static str,
     pub body: &'a str,
-    pub date_created: String,
-    pub date_sent: Option<String>,
-    pub date_updated: String,
+    pub date_created: TwilioDate,
+    pub date_sent: Option<TwilioDate>,
+    pub date_updated: TwilioDate,
     pub direction: &'static str,
     pub error_code: Option<u32>,
     pub error_message: Option<&'static str>,
     pub from: &'a str,
     pub messaging_service_sid: Option<&'a str>,
     pub num_media: &'static str,
-    pub num_segments: String,
+    pub num_segments: CountText,
     pub price: Option<String>,
     pub price_unit: &'static str,
     pub sid: &'a str,
     pub status: &'static str,
-    pub subresource_uris: MessageSubresources,
+    pub subresource_uris: MessageSubresources<'a>,
     pub to: &'a str,
-    pub uri: String,
+    pub uri: MessageUri<'a>,
 }
 
 pub fn message<'a>(account_sid: &'a str, m: &'a StoredMessage, now: Millis) -> MessageJson<'a> {
     let view = m.view(now);
-    let base = format!("/{API_VERSION}/Accounts/{account_sid}/Messages/{}", m.sid);
+    let uri = |suffix| MessageUri {
+        account_sid,
+        sid: &m.sid,
+        suffix,
+    };
     // Twilio reports 0 segments until a Messaging Service has picked the sender.
     let num_segments = if view.status == "accepted" {
         0
@@ -67,17 +99,17 @@ pub fn message<'a>(account_sid: &'a str, m: &'a StoredMessage, now: Millis) -> M
         from: &m.from,
         messaging_service_sid: m.messaging_service_sid.as_deref(),
         num_media: "0",
-        num_segments: num_segments.to_string(),
+        num_segments: CountText(num_segments),
         price: view.price,
         price_unit: "USD",
         sid: &m.sid,
         status: view.status,
         subresource_uris: MessageSubresources {
-            media: format!("{base}/Media.json"),
-            feedback: format!("{base}/Feedback.json"),
+            media: uri("/Media.json"),
+            feedback: uri("/Feedback.json"),
         },
         to: &m.to,
-        uri: format!("{base}.json"),
+        uri: uri(".json"),
     }
 }
 
@@ -287,6 +319,16 @@ mod tests {
         assert_eq!(queued["price"], serde_json::Value::Null);
         assert_eq!(queued["num_segments"], "1");
         assert_eq!(queued["date_created"], "Fri, 24 May 2019 17:44:50 +0000");
+        let own = "/2010-04-01/Accounts/AC1/Messages/SM00000000000000000000000000000001";
+        assert_eq!(queued["uri"], format!("{own}.json"));
+        assert_eq!(
+            queued["subresource_uris"]["media"],
+            format!("{own}/Media.json")
+        );
+        assert_eq!(
+            queued["subresource_uris"]["feedback"],
+            format!("{own}/Feedback.json")
+        );
         let keys: Vec<_> = queued.as_object().unwrap().keys().cloned().collect();
         assert_eq!(keys.len(), 20);
         let done = serde_json::to_value(message("AC1", &m, m.created + 60_000)).unwrap();

@@ -20,7 +20,7 @@ use crate::ids::is_e164;
 use crate::json::{self, Envelope};
 use crate::lifecycle::Direction;
 use crate::paging::{cut, Cursor, PageRequest, Query, UriBuilder};
-use crate::respond::{json as json_response, strip_json};
+use crate::respond::{json as json_response, json_sized, strip_json};
 use crate::state::{NewMessage, PlannedOutcome, Sim, SortKey, StoredMessage};
 
 /// Twilio's magic "From" that always passes with test credentials.
@@ -365,6 +365,8 @@ pub async fn list(
         _ => None,
     };
     let account_sid = &sim.config.account_sid;
+    // A message is a little under 1 KB of JSON.
+    let expected_bytes = (items.len() + 1) * 1024;
     let envelope = Envelope {
         key: "messages",
         items: items
@@ -378,7 +380,7 @@ pub async fn list(
         next_page_uri,
         previous_page_uri,
     };
-    Ok(json_response(StatusCode::OK, &envelope))
+    Ok(json_sized(StatusCode::OK, &envelope, expected_bytes))
 }
 
 #[cfg(test)]

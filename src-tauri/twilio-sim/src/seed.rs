@@ -203,8 +203,8 @@ pub fn fill(sim: &Sim, request: &SeedRequest) -> Result<SeedReport, SimError> {
         });
     }
 
-    let oldest = messages.first().map(|m| rfc2822(m.created));
-    let newest = messages.last().map(|m| rfc2822(m.created));
+    let oldest = messages.first().map(|m| rfc2822(m.created).to_string());
+    let newest = messages.last().map(|m| rfc2822(m.created).to_string());
     let created = messages.len();
     let mut inner = sim.lock();
     for mut message in messages {
