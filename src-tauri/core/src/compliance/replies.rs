@@ -41,8 +41,20 @@ pub fn act_on_pending(store: &Store, sender: &Sender, clock: &dyn Clock) -> Resu
     // only means acting on the texts again: each automatic answer is queued once per text.
     let mut decided = Vec::new();
     let mut failure = Ok(());
-    for action in store.pending_actions(BATCH)? {
-        match act_on(store, sender, clock, &action, &mut report) {
+    let pending = store.pending_actions(BATCH)?;
+    if pending.is_empty() {
+        return Ok(report);
+    }
+    let answers_can_match = store.any_booked_appointment_ahead(clock.now_ms())?;
+    for action in pending {
+        match act_on(
+            store,
+            sender,
+            clock,
+            &action,
+            answers_can_match,
+            &mut report,
+        ) {
             Ok(outcome) => decided.push((action, outcome)),
             Err(err) => {
                 failure = Err(err);
@@ -74,6 +86,7 @@ fn act_on(
     sender: &Sender,
     clock: &dyn Clock,
     action: &PendingAction,
+    answers_can_match: bool,
     report: &mut RepliesReport,
 ) -> Result<ActionOutcome> {
     let now = clock.now_ms();
@@ -91,7 +104,12 @@ fn act_on(
                 "reschedule" => (AnswerEffect::RescheduleRequested, AutoReply::Reschedule),
                 _ => (AnswerEffect::CancelRequested, AutoReply::Cancel),
             };
-            match store.reply_target(&action.phone, action.created_at, now)? {
+            let target = if answers_can_match {
+                store.reply_target(&action.phone, action.created_at, now)?
+            } else {
+                ReplyTarget::Nothing
+            };
+            match target {
                 ReplyTarget::Appointment { id, schedule_rev } => {
                     if fresh {
                         report.auto_replies += auto_reply(store, sender, clock, action, reply)?;

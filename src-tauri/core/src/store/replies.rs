@@ -179,6 +179,7 @@ impl Store {
         }
         let now = now_ms();
         self.write(|tx| {
+            let mut done = Vec::with_capacity(decided.len());
             for (action, outcome) in decided {
                 let result = settle(tx, action, *outcome, now).map_err(|e| self.err(e))?;
                 match result {
@@ -195,11 +196,24 @@ impl Store {
                         }
                     }
                 }
-                clear_pending(tx, action.message_id).map_err(|e| self.err(e))?;
+                done.push(action.message_id);
             }
+            clear_pending(tx, &done).map_err(|e| self.err(e))?;
             Ok(())
         })?;
         Ok(settled)
+    }
+
+    /// Whether any appointment is booked after `now`: without one, no patient's answer can be
+    /// about an appointment, and acting on a catch-up's answers need not look for one each.
+    pub fn any_booked_appointment_ahead(&self, now: i64) -> Result<bool, StoreError> {
+        self.read(|conn| {
+            conn.query_row(
+                "SELECT EXISTS (SELECT 1 FROM appointments                  WHERE status = 'booked' AND starts_at > ?1)",
+                [now],
+                |row| row.get(0),
+            )
+        })
     }
 
     /// The confirmation state of an appointment (tests and the CLI).
@@ -288,8 +302,17 @@ fn settle(
     Ok(SettledText::Done { flagged })
 }
 
-fn clear_pending(tx: &rusqlite::Transaction<'_>, message_id: i64) -> rusqlite::Result<()> {
-    tx.prepare_cached("UPDATE messages SET pending_action = NULL WHERE id = ?1")?
-        .execute([message_id])?;
+/// Clears the pending marks of the texts acted on, in one statement: a catch-up can bring
+/// thousands of old answers, and one statement each was a tenth of acting on them.
+fn clear_pending(tx: &rusqlite::Transaction<'_>, message_ids: &[i64]) -> rusqlite::Result<()> {
+    if message_ids.is_empty() {
+        return Ok(());
+    }
+    let ids = serde_json::Value::from(message_ids).to_string();
+    tx.prepare_cached(
+        "UPDATE messages SET pending_action = NULL \
+         WHERE id IN (SELECT value FROM json_each(?1))",
+    )?
+    .execute([ids])?;
     Ok(())
 }
