@@ -390,6 +390,59 @@ fn explain(ws: &Workstation, sql: &str) -> String {
 }
 
 #[tokio::test]
+async fn a_first_back_fill_sets_the_thread_index_aside_while_it_runs() {
+    let sim = Sim::start(16).await;
+    sim.control("/_sim/seed", json!({"patients": 200, "messages": 30000}))
+        .await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    let mut events = ws.engine.subscribe();
+    let cycle = ws.cycle();
+    tokio::pin!(cycle);
+    // The first progress event comes after the first batch is stored, with pages still to come;
+    // while this test looks, the cycle waits.
+    let during = loop {
+        tokio::select! {
+            biased;
+            event = events.recv() => {
+                if matches!(event, Ok(clinic_desk_core::events::CoreEvent::Backfill(_))) {
+                    break thread_index_sql(&ws);
+                }
+            }
+            _ = &mut cycle => panic!("the back-fill ended before reporting progress"),
+        }
+    };
+    assert_eq!(
+        during, None,
+        "the back-fill writes without the thread index"
+    );
+    assert!(ws.store.message_count().unwrap() < 30_000);
+    cycle.await;
+    assert_eq!(
+        thread_index_sql(&ws),
+        Some(MIGRATED_THREAD_INDEX.to_string())
+    );
+}
+
+#[tokio::test]
+async fn after_a_restart_the_first_cycle_builds_an_index_a_stopped_back_fill_left_out() {
+    let sim = Sim::start(17).await;
+    sim.control("/_sim/seed", json!({"patients": 50, "messages": 500}))
+        .await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    ws.cycle().await;
+    // The app stopped between setting the index aside and building it again.
+    rusqlite::Connection::open(ws.store.path())
+        .unwrap()
+        .execute_batch("DROP INDEX messages_thread")
+        .unwrap();
+    ws.restarted_engine(&sim).run_cycle(false).await.unwrap();
+    assert_eq!(
+        thread_index_sql(&ws),
+        Some(MIGRATED_THREAD_INDEX.to_string())
+    );
+}
+
+#[tokio::test]
 async fn a_first_back_fill_that_fails_still_leaves_the_thread_index_in_place() {
     let sim = Sim::start(13).await;
     sim.control("/_sim/seed", json!({"patients": 50, "messages": 3000}))

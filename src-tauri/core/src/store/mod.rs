@@ -94,12 +94,6 @@ impl Store {
             .map_err(|e| StoreError::from_sqlite(e, &path))?;
         configure(&conn, options).map_err(|e| StoreError::from_sqlite(e, &path))?;
         migrations::apply(&mut conn, &path)?;
-        if !thread_index::thread_index_exists(&conn)
-            .map_err(|e| StoreError::from_sqlite(e, &path))?
-        {
-            conn.execute_batch(thread_index::CREATE_THREAD_INDEX)
-                .map_err(|e| StoreError::from_sqlite(e, &path))?;
-        }
         Ok(Self {
             inner: Arc::new(Inner {
                 conn: Mutex::new(conn),
@@ -191,7 +185,7 @@ fn configure(conn: &Connection, options: &OpenOptions) -> rusqlite::Result<()> {
     // A new database gets 16 KiB pages: ingest inserts at random places in the SID index, and
     // bigger pages mean fewer levels to walk and fewer splits. It stores a back-fill about a
     // seventh faster than the default 4 KiB (ingest bench). An existing file keeps its size,
-    // which SQLite fixes when the first table is created.
+    // which SQLite fixes when it first writes the file (the switch to WAL just below).
     conn.pragma_update(None, "page_size", NEW_DATABASE_PAGE_SIZE)?;
     // journal_mode answers with a row; reading it is also the first real touch of the file, so a
     // file that is not a database fails here with NotADatabase.

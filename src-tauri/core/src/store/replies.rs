@@ -209,7 +209,8 @@ impl Store {
     pub fn any_booked_appointment_ahead(&self, now: i64) -> Result<bool, StoreError> {
         self.read(|conn| {
             conn.query_row(
-                "SELECT EXISTS (SELECT 1 FROM appointments                  WHERE status = 'booked' AND starts_at > ?1)",
+                "SELECT EXISTS (SELECT 1 FROM appointments \
+                 WHERE status = 'booked' AND starts_at > ?1)",
                 [now],
                 |row| row.get(0),
             )

@@ -2,16 +2,18 @@
 //! failed text's later copies. A first back-fill stores tens of thousands of texts into an empty
 //! table, and keeping this index up to date text by text means an insert at a random place for
 //! every one of them; building it once from all the rows sorts them instead, for about half the
-//! cost. So a back-fill into an empty table goes without the index and builds it when it ends;
-//! opening the store builds it if the app stopped in between. Chats opened meanwhile read the
-//! table without it, which on a history still being fetched is a few milliseconds.
+//! cost. So a back-fill into an empty table goes without the index and the sync engine builds it
+//! when the back-fill ends, and in its first cycle if the app stopped in between. Opening the
+//! store does not: a command run beside an app that is back-filling would wait for the write
+//! lock. Chats opened meanwhile read the table without the index, a few milliseconds on a
+//! history still being fetched.
 
 use rusqlite::Connection;
 
 use super::{Store, StoreError};
 
 /// The index exactly as migration 2 creates it (a test holds the two to the same text).
-pub(super) const CREATE_THREAD_INDEX: &str =
+const CREATE_THREAD_INDEX: &str =
     "CREATE INDEX IF NOT EXISTS messages_thread ON messages (thread_phone, created_at, id)";
 
 impl Store {
@@ -47,7 +49,7 @@ impl Store {
 
 /// Whether the index is there: read without taking the write lock, so opening the store while
 /// another process writes does not wait.
-pub(super) fn thread_index_exists(conn: &Connection) -> rusqlite::Result<bool> {
+fn thread_index_exists(conn: &Connection) -> rusqlite::Result<bool> {
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'index' \
          AND name = 'messages_thread')",
@@ -85,16 +87,5 @@ mod tests {
         assert_eq!(index_sql(&store), None);
         store.build_thread_index().unwrap();
         assert_eq!(index_sql(&store), Some(migrated));
-    }
-
-    #[test]
-    fn opening_the_store_builds_an_index_a_stopped_back_fill_left_out() {
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("s.sqlite3");
-        let store = Store::open(&path).unwrap();
-        assert!(store.defer_thread_index_if_empty().unwrap());
-        drop(store);
-        let reopened = Store::open(&path).unwrap();
-        assert!(index_sql(&reopened).is_some());
     }
 }

@@ -5,7 +5,7 @@
 //! reply is expected, slow when idle, exponential backoff with jitter on errors. Stopping waits
 //! for the current cycle with a time limit.
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -72,6 +72,9 @@ pub struct Engine {
     events: broadcast::Sender<CoreEvent>,
     /// When the reminder scheduler last ran (ms), `i64::MIN` before the first pass.
     last_reminders_at: AtomicI64,
+    /// Whether the thread index may be missing: at start (a back-fill may have stopped without
+    /// it) and after a first back-fill set it aside, until building it has succeeded.
+    thread_index_unsure: AtomicBool,
 }
 
 const REMINDER_PASS_EVERY_MS: i64 = 60_000;
@@ -93,6 +96,7 @@ impl Engine {
             clock,
             events,
             last_reminders_at: AtomicI64::new(i64::MIN),
+            thread_index_unsure: AtomicBool::new(true),
         }
     }
 
@@ -139,10 +143,18 @@ impl Engine {
                 self.poller.incremental(slice, &mut on_progress).await
             }
         };
-        // A first back-fill fills the table without the thread index and builds it at the end,
-        // whether the passes finished or not (see store::thread_index).
-        let index_deferred =
-            self.poller.needs_backfill()? && self.store.defer_thread_index_if_empty()?;
+        // Statuses the list reads from here on count for this cycle's refresh, not a later one's.
+        self.poller.forget_listed();
+        // A first back-fill fills the table without the thread index, which is built again after
+        // the passes (see store::thread_index). Setting it aside only saves time, so failing to
+        // is no reason to fail the cycle.
+        if self.poller.needs_backfill()? {
+            match self.store.defer_thread_index_if_empty() {
+                Ok(true) => self.thread_index_unsure.store(true, Ordering::Relaxed),
+                Ok(false) => {}
+                Err(err) => tracing::warn!("thread index kept through the back-fill: {err}"),
+            }
+        }
         // Both directions at once: one waits for Twilio while the other is being written.
         let incremental_passes: Vec<Result<PassReport>> = match self.poller.slices().as_slice() {
             [replies, ours] => {
@@ -162,9 +174,7 @@ impl Engine {
                 done
             }
         };
-        if index_deferred {
-            self.store.build_thread_index()?;
-        }
+        self.ensure_thread_index();
         for pass in incremental_passes {
             passes.push(pass?);
         }
@@ -198,6 +208,18 @@ impl Engine {
             self.emit(CoreEvent::AppointmentsChanged);
         }
         Ok((poll, replies))
+    }
+
+    /// Builds the thread index if it may be missing. A failure (another process holding the
+    /// write lock) is logged and tried again next cycle; the passes' own outcome comes first.
+    fn ensure_thread_index(&self) {
+        if !self.thread_index_unsure.load(Ordering::Relaxed) {
+            return;
+        }
+        match self.store.build_thread_index() {
+            Ok(()) => self.thread_index_unsure.store(false, Ordering::Relaxed),
+            Err(err) => tracing::warn!("thread index not built yet, tried again next cycle: {err}"),
+        }
     }
 
     /// The reminder scheduler, at most once a minute: rules are whole hours, so a minute late is

@@ -115,8 +115,8 @@ pub struct Poller {
     clock: Arc<dyn Clock>,
     /// When each unfinished text was last fetched (ms), so older ones are fetched less often.
     last_refresh: std::sync::Mutex<std::collections::HashMap<String, i64>>,
-    /// Our unfinished texts a list pass has read since the last status refresh: the list gave
-    /// their status moments ago, so the refresh does not fetch them again.
+    /// Our unfinished texts a list pass has read in this cycle (`forget_listed` starts a cycle):
+    /// the list gave their status moments ago, so the cycle's refresh does not fetch them again.
     listed_unfinished: std::sync::Mutex<std::collections::HashSet<String>>,
 }
 
@@ -352,6 +352,15 @@ impl Poller {
         Ok(Arc::new(Keywords::new(settings::extra_keywords(
             &self.store,
         )?)))
+    }
+
+    /// Starts a cycle's record of what the list read: a status read in an earlier cycle (or in
+    /// one that failed before its refresh) is not fresh enough to skip a fetch.
+    pub fn forget_listed(&self) {
+        self.listed_unfinished
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
     }
 
     fn note_listed_unfinished(&self, records: &[MessageRecord]) {

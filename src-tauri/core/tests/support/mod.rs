@@ -193,27 +193,7 @@ impl Workstation {
         store
             .set_setting("clinic.timezone", &zone_where_it_is_midday())
             .unwrap();
-        let mut client_config = ClientConfig::new(
-            sim.handle.base_url.clone(),
-            sim.handle.account_sid.clone(),
-            Auth::Token(Secret::new(token)),
-        );
-        client_config.timeout = Duration::from_secs(5);
-        let client = TwilioClient::new(client_config).unwrap();
-        let sender = Sender {
-            from: Some(sim.clinic()),
-            messaging_service_sid: None,
-        };
-        let (events, _) = tokio::sync::broadcast::channel(1024);
-        let engine = clinic_desk_core::workstation::assemble_with_clock(
-            &store,
-            client,
-            sender.clone(),
-            Some(sim.clinic()),
-            outbox,
-            events,
-            clock,
-        );
+        let (sender, engine) = engine_on(sim, &store, outbox, token, clock);
         Workstation {
             dir,
             store,
@@ -222,6 +202,52 @@ impl Workstation {
         }
     }
 
+    /// A new engine on this workstation's database, as after the app restarted.
+    pub fn restarted_engine(&self, sim: &Sim) -> Engine {
+        let token = sim.handle.auth_token.clone();
+        engine_on(
+            sim,
+            &self.store,
+            fast_outbox(),
+            &token,
+            std::sync::Arc::new(SystemClock),
+        )
+        .1
+    }
+}
+
+fn engine_on(
+    sim: &Sim,
+    store: &Store,
+    outbox: OutboxConfig,
+    token: &str,
+    clock: std::sync::Arc<dyn clinic_desk_core::clock::Clock>,
+) -> (Sender, Engine) {
+    let mut client_config = ClientConfig::new(
+        sim.handle.base_url.clone(),
+        sim.handle.account_sid.clone(),
+        Auth::Token(Secret::new(token)),
+    );
+    client_config.timeout = Duration::from_secs(5);
+    let client = TwilioClient::new(client_config).unwrap();
+    let sender = Sender {
+        from: Some(sim.clinic()),
+        messaging_service_sid: None,
+    };
+    let (events, _) = tokio::sync::broadcast::channel(1024);
+    let engine = clinic_desk_core::workstation::assemble_with_clock(
+        store,
+        client,
+        sender.clone(),
+        Some(sim.clinic()),
+        outbox,
+        events,
+        clock,
+    );
+    (sender, engine)
+}
+
+impl Workstation {
     pub fn queue(&self, to: &str, body: &str) -> OutboxItem {
         queue_text(
             &self.store,
