@@ -353,10 +353,7 @@ async fn backfill_of_50_000_messages_with_replies_arriving_during_paging_has_no_
     // Exactly once: as many rows as distinct SIDs at Twilio.
     assert_eq!(ws.store.message_count().unwrap() as usize, truth.len());
     // The thread index the back-fill went without is back, and chats are read through it.
-    assert_eq!(
-        thread_index_sql(&ws),
-        Some(MIGRATED_THREAD_INDEX.to_string())
-    );
+    assert_thread_index_in_place(&ws);
     let plan = explain(
         &ws,
         clinic_desk_core::store::messages::thread_messages_sql(),
@@ -364,8 +361,13 @@ async fn backfill_of_50_000_messages_with_replies_arriving_during_paging_has_no_
     assert!(plan.contains("USING INDEX messages_thread"), "{plan}");
 }
 
-const MIGRATED_THREAD_INDEX: &str =
-    "CREATE INDEX messages_thread ON messages (thread_phone, created_at, id)";
+/// The thread index is there, exactly as migration 2 created it.
+fn assert_thread_index_in_place(ws: &Workstation) {
+    assert_eq!(
+        thread_index_sql(ws).as_deref(),
+        Some("CREATE INDEX messages_thread ON messages (thread_phone, created_at, id)")
+    );
+}
 
 fn thread_index_sql(ws: &Workstation) -> Option<String> {
     rusqlite::Connection::open(ws.store.path())
@@ -417,10 +419,7 @@ async fn a_first_back_fill_sets_the_thread_index_aside_while_it_runs() {
     );
     assert!(ws.store.message_count().unwrap() < 30_000);
     cycle.await;
-    assert_eq!(
-        thread_index_sql(&ws),
-        Some(MIGRATED_THREAD_INDEX.to_string())
-    );
+    assert_thread_index_in_place(&ws);
 }
 
 #[tokio::test]
@@ -436,10 +435,7 @@ async fn after_a_restart_the_first_cycle_builds_an_index_a_stopped_back_fill_lef
         .execute_batch("DROP INDEX messages_thread")
         .unwrap();
     ws.restarted_engine(&sim).run_cycle(false).await.unwrap();
-    assert_eq!(
-        thread_index_sql(&ws),
-        Some(MIGRATED_THREAD_INDEX.to_string())
-    );
+    assert_thread_index_in_place(&ws);
 }
 
 #[tokio::test]
@@ -452,24 +448,15 @@ async fn a_first_back_fill_that_fails_still_leaves_the_thread_index_in_place() {
         .await;
     assert!(ws.engine.run_cycle(false).await.is_err());
     assert_eq!(ws.store.message_count().unwrap(), 0);
-    assert_eq!(
-        thread_index_sql(&ws),
-        Some(MIGRATED_THREAD_INDEX.to_string())
-    );
+    assert_thread_index_in_place(&ws);
 
     sim.clear_faults().await;
     ws.cycle().await;
     assert_eq!(ws.store.message_count().unwrap(), 3000);
-    assert_eq!(
-        thread_index_sql(&ws),
-        Some(MIGRATED_THREAD_INDEX.to_string())
-    );
+    assert_thread_index_in_place(&ws);
     // A later cycle, with texts stored, leaves the index alone.
     ws.cycle().await;
-    assert_eq!(
-        thread_index_sql(&ws),
-        Some(MIGRATED_THREAD_INDEX.to_string())
-    );
+    assert_thread_index_in_place(&ws);
 }
 
 #[tokio::test]

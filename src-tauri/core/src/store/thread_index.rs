@@ -47,8 +47,7 @@ impl Store {
     }
 }
 
-/// Whether the index is there: read without taking the write lock, so opening the store while
-/// another process writes does not wait.
+/// Whether the index is there: a read, so a cycle that finds it in place takes no write lock.
 fn thread_index_exists(conn: &Connection) -> rusqlite::Result<bool> {
     conn.query_row(
         "SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'index' \
@@ -60,6 +59,8 @@ fn thread_index_exists(conn: &Connection) -> rusqlite::Result<bool> {
 
 #[cfg(test)]
 mod tests {
+    use rusqlite::OptionalExtension;
+
     use super::*;
 
     fn index_sql(store: &Store) -> Option<String> {
@@ -70,10 +71,7 @@ mod tests {
                     [],
                     |row| row.get(0),
                 )
-                .or_else(|e| match e {
-                    rusqlite::Error::QueryReturnedNoRows => Ok(None),
-                    other => Err(other),
-                })
+                .optional()
             })
             .unwrap()
     }

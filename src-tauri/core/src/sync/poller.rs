@@ -357,25 +357,24 @@ impl Poller {
     /// Starts a cycle's record of what the list read: a status read in an earlier cycle (or in
     /// one that failed before its refresh) is not fresh enough to skip a fetch.
     pub fn forget_listed(&self) {
-        self.listed_unfinished
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clear();
+        self.listed().clear();
     }
 
     fn note_listed_unfinished(&self, records: &[MessageRecord]) {
-        let mut unfinished = records
-            .iter()
-            .filter(|r| r.direction == Direction::Outbound && !r.status.is_final())
-            .peekable();
-        if unfinished.peek().is_none() {
-            return;
-        }
-        let mut listed = self
-            .listed_unfinished
+        self.listed().extend(
+            records
+                .iter()
+                .filter(|r| r.direction == Direction::Outbound && !r.status.is_final())
+                .map(|r| r.sid.clone()),
+        );
+    }
+
+    fn listed(&self) -> std::sync::MutexGuard<'_, std::collections::HashSet<String>> {
+        // A set of SIDs is sound whatever a panicking holder was doing; at worst a fetch is
+        // skipped or made once too often.
+        self.listed_unfinished
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        listed.extend(unfinished.map(|r| r.sid.clone()));
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     /// Fetches outbound texts that are not final yet by SID and applies what changed. A text a
@@ -385,12 +384,7 @@ impl Poller {
         let now = self.clock.now_ms();
         let since = now - self.config.refresh_window.as_millis() as i64;
         let unfinished = self.store.unfinished_outbound_sids(since)?;
-        let listed = std::mem::take(
-            &mut *self
-                .listed_unfinished
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner()),
-        );
+        let listed = std::mem::take(&mut *self.listed());
         let sids: Vec<String> = {
             let mut last = self
                 .last_refresh
