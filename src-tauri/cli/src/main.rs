@@ -11,6 +11,11 @@ use clap::{Parser, Subcommand};
 
 use crate::output::Output;
 
+/// A first sync allocates for every text it reads and stores; with glibc's allocator that was
+/// about an eighth of the CLI's CPU time in a 50,000-text catch-up.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "clinic-desk-cli",

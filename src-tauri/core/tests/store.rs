@@ -532,3 +532,67 @@ fn a_number_first_seen_after_upgrading_from_version_1_follows_the_clinics_langua
         .unwrap();
     assert_eq!(language, "");
 }
+
+/// A back-fill reads newest first: a batch of older texts must leave each conversation's latest
+/// text in place while still counting the replies recent enough to be unread.
+#[test]
+fn older_back_fill_batches_keep_the_latest_text_and_count_unread_replies() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("clinic.sqlite3")).unwrap();
+    let text = |n: u32, from: &str, body: &str| MessageRecord {
+        body: body.to_string(),
+        ..reply(n, from)
+    };
+    let backfill = IngestMode::Backfill {
+        unread_after: reply(40, "").created_at,
+    };
+    let keywords = Keywords::default();
+    let summary = |phone: &str| {
+        let thread = store
+            .list_threads()
+            .unwrap()
+            .into_iter()
+            .find(|t| t.phone == phone)
+            .unwrap();
+        (thread.last_body, thread.last_at, thread.unread)
+    };
+    let ana = "+14155550101";
+    let ben = "+14155550102";
+
+    store
+        .ingest(&[text(50, ana, "Newest")], backfill, &keywords)
+        .unwrap();
+    store
+        .ingest(
+            &[text(45, ana, "Older, unread"), text(10, ana, "Old")],
+            backfill,
+            &keywords,
+        )
+        .unwrap();
+    let newest_at = reply(50, ana).created_at;
+    assert_eq!(summary(ana), ("Newest".to_string(), newest_at, 2));
+
+    // Only texts older than the summary and none unread: nothing in it changes.
+    store
+        .ingest(
+            &[text(5, ana, "Oldest"), text(4, ben, "Ben's only text")],
+            backfill,
+            &keywords,
+        )
+        .unwrap();
+    assert_eq!(summary(ana), ("Newest".to_string(), newest_at, 2));
+    assert_eq!(
+        summary(ben),
+        ("Ben's only text".to_string(), reply(4, ben).created_at, 0)
+    );
+
+    // A newer reply still moves the conversation forward.
+    store
+        .ingest(&[text(60, ana, "Latest")], IngestMode::Live, &keywords)
+        .unwrap();
+    assert_eq!(
+        summary(ana),
+        ("Latest".to_string(), reply(60, ana).created_at, 3)
+    );
+    assert_eq!(store.unread_total().unwrap(), 3);
+}

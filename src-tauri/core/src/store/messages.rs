@@ -520,9 +520,14 @@ fn ingest_in(
             }
         }
     }
-    let mut move_forward = tx.prepare_cached(MOVE_THREAD_FORWARD_SQL)?;
+    let mut thread_summaries = ThreadSummaryWriter {
+        last_at: tx.prepare_cached(
+            "SELECT last_at FROM threads WHERE phone = ?1 AND patient_id IS NOT NULL",
+        )?,
+        move_forward: tx.prepare_cached(MOVE_THREAD_FORWARD_SQL)?,
+    };
     for (phone, delta) in &deltas {
-        apply_thread_delta(tx, &mut move_forward, phone, delta)?;
+        thread_summaries.apply(tx, phone, delta)?;
     }
     // A back-fill is Twilio's own history: one entry per batch says what was read, rather than
     // tens of thousands of rows about texts received long before this workstation existed.
@@ -555,26 +560,47 @@ const MOVE_THREAD_FORWARD_SQL: &str = "UPDATE threads SET \
        unread = unread + ?5 \
      WHERE phone = ?1 AND patient_id IS NOT NULL";
 
-/// Folds new messages into a thread's summary, creating the thread (and a contact stub for an
-/// unknown number) when needed.
-fn apply_thread_delta(
-    tx: &Transaction<'_>,
-    move_forward: &mut rusqlite::Statement<'_>,
-    phone: &str,
-    delta: &ThreadDelta,
-) -> rusqlite::Result<()> {
-    // Nearly every batch after the first only moves existing threads forward: update first and
-    // look the contact up only for a thread seen for the first time.
-    let updated = move_forward.execute(params![
-        phone,
-        delta.last_at,
-        delta.last_body,
-        direction_sql(delta.last_direction),
-        delta.unread
-    ])?;
-    if updated > 0 {
-        return Ok(());
+/// The statements that fold a batch's messages into the threads' summaries.
+struct ThreadSummaryWriter<'tx> {
+    last_at: rusqlite::CachedStatement<'tx>,
+    move_forward: rusqlite::CachedStatement<'tx>,
+}
+
+impl ThreadSummaryWriter<'_> {
+    /// Folds new messages into a thread's summary, creating the thread (and a contact stub for
+    /// an unknown number) when needed.
+    fn apply(
+        &mut self,
+        tx: &Transaction<'_>,
+        phone: &str,
+        delta: &ThreadDelta,
+    ) -> rusqlite::Result<()> {
+        let known_last_at: Option<i64> = self
+            .last_at
+            .query_row([phone], |row| row.get(0))
+            .optional()?;
+        match known_last_at {
+            // A back-fill reads newest first, so after its first batch a thread mostly gains
+            // older texts, none unread. They change nothing in the summary, and an update would
+            // still rewrite the thread's entry in the inbox-order index.
+            Some(last_at) if delta.last_at < last_at && delta.unread == 0 => Ok(()),
+            Some(_) => {
+                self.move_forward.execute(params![
+                    phone,
+                    delta.last_at,
+                    delta.last_body,
+                    direction_sql(delta.last_direction),
+                    delta.unread
+                ])?;
+                Ok(())
+            }
+            None => insert_thread(tx, phone, delta),
+        }
     }
+}
+
+/// Starts the summary of a thread seen for the first time (or whose patient was deleted).
+fn insert_thread(tx: &Transaction<'_>, phone: &str, delta: &ThreadDelta) -> rusqlite::Result<()> {
     let patient_id = ensure_patient_for(tx, phone)?;
     tx.prepare_cached(
         "INSERT INTO threads (phone, patient_id, last_at, last_body, last_direction, unread) \
