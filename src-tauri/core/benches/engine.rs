@@ -17,6 +17,10 @@ use clinic_desk_core::sync::{Engine, SyncCommand};
 use clinic_desk_core::twilio::{Auth, ClientConfig, MessageStatus, Secret, TwilioClient};
 use clinic_desk_core::{workstation, Store};
 
+/// The allocator the app and the CLI ship with, so the figures are theirs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(mut values: Vec<f64>) -> f64 {
     values.sort_by(|a, b| a.total_cmp(b));
     values[values.len() / 2]

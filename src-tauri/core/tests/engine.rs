@@ -493,3 +493,55 @@ async fn a_backfill_announces_only_recent_replies_not_the_whole_history() {
         "one notification per recent (unread) reply"
     );
 }
+
+/// On a slow network, storing keeps pace with downloading: each write takes what has come in
+/// since the last one, so the inbox fills a page or two at a time rather than in batches of
+/// 10,000 texts.
+#[tokio::test]
+async fn a_slow_back_fill_is_stored_as_its_pages_come_in() {
+    let sim = Sim::start(18).await;
+    sim.control("/_sim/seed", json!({"patients": 100, "messages": 16000}))
+        .await;
+    // Each list page takes far longer to arrive than to store.
+    sim.faults(json!([{
+        "method": "GET",
+        "path": "/Messages.json",
+        "action": "delay",
+        "probability": 1.0,
+        "delay_ms": 250,
+    }]))
+    .await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    let mut events = ws.engine.subscribe();
+    ws.cycle().await;
+    let mut progress: Vec<(Direction, u64)> = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        if let clinic_desk_core::events::CoreEvent::Backfill(step) = event {
+            progress.push((step.direction, step.fetched));
+        }
+    }
+    for direction in [Direction::Inbound, Direction::Outbound] {
+        let stored: Vec<u64> = progress
+            .iter()
+            .filter(|(d, _)| *d == direction)
+            .map(|(_, fetched)| *fetched)
+            .collect();
+        // About 7,000 and 9,000 texts: a first write of 2,000 and all the rest at the end would
+        // be steps of 5,000 or more.
+        let steps: Vec<u64> = std::iter::once(0)
+            .chain(stored.iter().copied())
+            .collect::<Vec<_>>()
+            .windows(2)
+            .map(|pair| pair[1] - pair[0])
+            .collect();
+        assert!(
+            stored.last().is_some_and(|&all| all >= 6_000),
+            "{direction:?}: {stored:?}"
+        );
+        assert!(
+            steps.iter().all(|&step| step <= 4_000),
+            "{direction:?} was stored in steps of {steps:?}"
+        );
+    }
+    assert_eq!(ws.store.message_count().unwrap(), 16_000);
+}

@@ -297,12 +297,12 @@ impl Poller {
     }
 
     /// Follows the list from the pass's filter to its last page (or to a page reaching
-    /// `stop_before`), writing what it reads once `batch` records have gathered (a fifth of that
-    /// for the first write), and at the end.
+    /// `stop_before`), writing what it has read in batches of a fifth of `batch` to `batch`
+    /// records, and at the end.
     /// Returns the span of dates read; `on_written` hears of each write with the oldest date so
     /// far.
     ///
-    /// Pages are downloaded and read by a task of their own, up to `PAGES_AHEAD` in advance,
+    /// Pages are downloaded and read by a task of their own, a few pages ahead (`PAGES_AHEAD`),
     /// while this one writes on the blocking pool: a back-fill then takes about the longer of
     /// downloading and writing rather than their sum.
     async fn read_and_write(
@@ -321,27 +321,35 @@ impl Poller {
         let mut pages = PageReader::spawn(self.client.clone(), filter, stop_before);
         let mut pending: Vec<MessageRecord> = Vec::new();
         let mut span = Span::default();
-        let mut first_write_done = false;
+        // Storing is the slower side of a back-fill, so each write takes whatever has been
+        // downloaded by then rather than waiting for a full batch. It waits for a fifth of one,
+        // so each thread's summary is not updated once per page.
+        let least = (batch / 5).max(1);
         loop {
-            let page = pages.next().await?;
-            report.requests += 1;
-            report.fetched += page.fetched;
-            report.skipped.extend(page.skipped);
-            for record in &page.records {
-                span.include(sort_at(record));
-            }
-            self.note_listed_unfinished(&page.records);
-            pending.extend(page.records);
-            // The first write of a back-fill starts early, so storing overlaps downloading
-            // from the start; later ones gather full batches.
-            let due = if first_write_done { batch } else { batch / 5 };
-            if pending.len() >= due.max(1) || page.last {
-                first_write_done = true;
+            let mut page = pages.next().await?;
+            let last = loop {
+                report.requests += 1;
+                report.fetched += page.fetched;
+                report.skipped.extend(page.skipped);
+                for record in &page.records {
+                    span.include(sort_at(record));
+                }
+                self.note_listed_unfinished(&page.records);
+                pending.extend(page.records);
+                if page.last || pending.len() >= batch {
+                    break page.last;
+                }
+                match pages.try_next() {
+                    Some(next) => page = next?,
+                    None => break false,
+                }
+            };
+            if last || pending.len() >= least {
                 self.write(std::mem::take(&mut pending), mode, &keywords, report)
                     .await?;
                 on_written(report, span.oldest);
             }
-            if page.last {
+            if last {
                 return Ok(span);
             }
         }
@@ -510,8 +518,10 @@ impl Span {
     }
 }
 
-/// How many pages a pass may hold downloaded ahead of the writer: a back-fill batch and more.
-const PAGES_AHEAD: usize = 16;
+/// How many pages a pass may hold downloaded ahead of its writes. Few: where downloading and
+/// storing share the cores, reading far ahead only takes CPU time from the writer, the slower
+/// side, and leaves it a backlog once the last page is in; a few pages keep it busy.
+const PAGES_AHEAD: usize = 4;
 
 /// One page of the list, read into records.
 struct ReadPage {
@@ -554,6 +564,12 @@ impl PageReader {
             }
         });
         Self { pages, task }
+    }
+
+    /// A page already downloaded, without waiting for one; `None` also when the reader is gone,
+    /// which the following `next` reports.
+    fn try_next(&mut self) -> Option<std::result::Result<ReadPage, TwilioError>> {
+        self.pages.try_recv().ok()
     }
 
     /// The next page; the list's end is a page marked `last`, so a reader that stopped early
