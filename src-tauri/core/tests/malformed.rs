@@ -14,7 +14,8 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const CLINIC: &str = "+15555550100";
 
 /// Serves `bodies` in turn (the last one forever) as `200 application/json`.
-async fn serve(bodies: Vec<String>) -> String {
+async fn serve(bodies: Vec<impl Into<Vec<u8>>>) -> String {
+    let bodies: Vec<Vec<u8>> = bodies.into_iter().map(Into::into).collect();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let bodies = Arc::new(Mutex::new(bodies));
@@ -35,11 +36,11 @@ async fn serve(bodies: Vec<String>) -> String {
                         bodies[0].clone()
                     }
                 };
-                let response = format!(
-                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+                let head = format!(
+                    "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
                     body.len()
                 );
-                let _ = socket.write_all(response.as_bytes()).await;
+                let _ = socket.write_all(&[head.into_bytes(), body].concat()).await;
             });
         }
     });
@@ -132,4 +133,35 @@ async fn truncated_json_is_a_clear_error_and_the_next_cycle_recovers() {
         .await
         .unwrap();
     assert_eq!(report.inserted, 1);
+}
+
+#[tokio::test]
+async fn a_page_that_is_not_utf8_is_a_clear_error_and_nothing_is_stored() {
+    let page = format!(
+        r#"{{"messages":[{}],"next_page_uri":null}}"#,
+        message(
+            "SM00000000000000000000000000000010",
+            Some("+14155550134"),
+            "received"
+        ),
+    );
+    // A Latin-1 "é" in the body: valid JSON syntax, not UTF-8.
+    let page = page.replace("hello", "caf\u{fffd}").into_bytes();
+    let marker = "\u{fffd}".as_bytes();
+    let at = page
+        .windows(marker.len())
+        .position(|w| w == marker)
+        .unwrap();
+    let page = [&page[..at], &[0xE9], &page[at + marker.len()..]].concat();
+    let base = serve(vec![page]).await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("c.sqlite3")).unwrap();
+
+    let err = poller(&base, &store)
+        .incremental(Slice::Replies, &mut |_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Twilio);
+    assert!(err.to_string().contains("not UTF-8"), "{err}");
+    assert_eq!(store.message_count().unwrap(), 0);
 }

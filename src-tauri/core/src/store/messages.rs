@@ -52,6 +52,47 @@ impl MessageRecord {
     }
 }
 
+/// What a message asks of the clinic: a patient's text is read for keywords, the clinic's own
+/// texts ask for nothing.
+fn intent_of(record: &MessageRecord, keywords: &Keywords) -> Intent {
+    match record.direction {
+        Direction::Inbound => keywords.classify(&record.body),
+        Direction::Outbound => Intent::Message,
+    }
+}
+
+/// Messages with what each one asks of the clinic, worked out before they are written: a
+/// back-fill's page readers do it as pages come in, so the one writer SQLite allows does not.
+#[derive(Debug, Default)]
+pub struct ClassifiedMessages {
+    records: Vec<MessageRecord>,
+    intents: Vec<Intent>,
+}
+
+impl ClassifiedMessages {
+    pub fn classify(records: Vec<MessageRecord>, keywords: &Keywords) -> Self {
+        let intents = records.iter().map(|r| intent_of(r, keywords)).collect();
+        Self { records, intents }
+    }
+
+    pub fn records(&self) -> &[MessageRecord] {
+        &self.records
+    }
+
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    pub fn append(&mut self, other: ClassifiedMessages) {
+        self.records.extend(other.records);
+        self.intents.extend(other.intents);
+    }
+}
+
 /// Whether new inbound texts count as unread. A first-run back-fill of months of history must
 /// not greet the receptionist with thousands of unread threads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -169,9 +210,9 @@ pub const UNFINISHED_OUTBOUND_SQL: &str = "SELECT sid, created_at FROM messages 
        AND sid IS NOT NULL AND created_at >= ?1 \
      ORDER BY created_at";
 
-struct ThreadDelta {
+struct ThreadDelta<'a> {
     last_at: i64,
-    last_body: String,
+    last_body: &'a str,
     last_direction: Direction,
     unread: i64,
 }
@@ -193,7 +234,19 @@ impl Store {
         mode: IngestMode,
         keywords: &Keywords,
     ) -> Result<IngestReport, StoreError> {
-        self.write_refetchable(|tx| ingest_in(tx, records, mode, keywords).map_err(|e| self.err(e)))
+        let intents: Vec<Intent> = records.iter().map(|r| intent_of(r, keywords)).collect();
+        self.write_refetchable(|tx| ingest_in(tx, records, &intents, mode).map_err(|e| self.err(e)))
+    }
+
+    /// `ingest` for messages already read for keywords.
+    pub fn ingest_classified(
+        &self,
+        batch: &ClassifiedMessages,
+        mode: IngestMode,
+    ) -> Result<IngestReport, StoreError> {
+        self.write_refetchable(|tx| {
+            ingest_in(tx, &batch.records, &batch.intents, mode).map_err(|e| self.err(e))
+        })
     }
 
     /// Every text of one thread, oldest first, with the staff flag each reply raised and
@@ -339,11 +392,12 @@ impl Store {
     }
 }
 
+/// Writes `records`, `intents[i]` being what `records[i]` asks of the clinic.
 fn ingest_in(
     tx: &Transaction<'_>,
     records: &[MessageRecord],
+    intents: &[Intent],
     mode: IngestMode,
-    keywords: &Keywords,
 ) -> rusqlite::Result<IngestReport> {
     let mut report = IngestReport::default();
     let mut deltas: HashMap<&str, ThreadDelta> = HashMap::new();
@@ -375,16 +429,13 @@ fn ingest_in(
         )?;
         // Twilio dates have one-second resolution, so the list's own order (newest first) is
         // the only tie-breaker: insert oldest first, keeping that order within a second.
-        let mut ordered: Vec<&MessageRecord> = records.iter().rev().collect();
-        ordered.sort_by_key(|record| record.created_at);
-        for record in ordered {
+        let mut ordered: Vec<(&MessageRecord, &Intent)> =
+            records.iter().zip(intents).rev().collect();
+        ordered.sort_by_key(|(record, _)| record.created_at);
+        for (record, intent) in ordered {
             // Back-fill is almost all new messages: try the insert first, and only look the
             // row up when the SID is already known.
             let phone = record.thread_phone();
-            let intent = match record.direction {
-                Direction::Inbound => keywords.classify(&record.body),
-                Direction::Outbound => Intent::Message,
-            };
             let pending_action = match intent {
                 Intent::Help { .. }
                 | Intent::Confirm
@@ -468,13 +519,13 @@ fn ingest_in(
                 }
                 let delta = deltas.entry(phone).or_insert_with(|| ThreadDelta {
                     last_at: i64::MIN,
-                    last_body: String::new(),
+                    last_body: "",
                     last_direction: record.direction,
                     unread: 0,
                 });
                 if record.created_at >= delta.last_at {
                     delta.last_at = record.created_at;
-                    delta.last_body.clone_from(&record.body);
+                    delta.last_body = &record.body;
                     delta.last_direction = record.direction;
                 }
                 delta.unread += i64::from(unread);
@@ -573,7 +624,7 @@ impl ThreadSummaryWriter<'_> {
         &mut self,
         tx: &Transaction<'_>,
         phone: &str,
-        delta: &ThreadDelta,
+        delta: &ThreadDelta<'_>,
     ) -> rusqlite::Result<()> {
         let known_last_at: Option<i64> = self
             .last_at
@@ -600,7 +651,11 @@ impl ThreadSummaryWriter<'_> {
 }
 
 /// Starts the summary of a thread seen for the first time (or whose patient was deleted).
-fn insert_thread(tx: &Transaction<'_>, phone: &str, delta: &ThreadDelta) -> rusqlite::Result<()> {
+fn insert_thread(
+    tx: &Transaction<'_>,
+    phone: &str,
+    delta: &ThreadDelta<'_>,
+) -> rusqlite::Result<()> {
     let patient_id = ensure_patient_for(tx, phone)?;
     tx.prepare_cached(
         "INSERT INTO threads (phone, patient_id, last_at, last_body, last_direction, unread) \

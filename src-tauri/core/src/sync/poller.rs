@@ -25,7 +25,7 @@ use crate::compliance::keywords::Keywords;
 use crate::error::Result;
 use crate::ingest::{record_from_twilio, sort_at};
 use crate::settings;
-use crate::store::messages::{IngestMode, MessageRecord, NewInbound};
+use crate::store::messages::{ClassifiedMessages, IngestMode, MessageRecord, NewInbound};
 use crate::store::threads::Direction;
 use crate::store::Store;
 use crate::twilio::types::MessagePage;
@@ -317,9 +317,9 @@ impl Poller {
             mode,
             batch,
         } = pass;
-        let keywords = self.keywords()?;
-        let mut pages = PageReader::spawn(self.client.clone(), filter, stop_before);
-        let mut pending: Vec<MessageRecord> = Vec::new();
+        let mut pages =
+            PageReader::spawn(self.client.clone(), filter, stop_before, self.keywords()?);
+        let mut pending = ClassifiedMessages::default();
         let mut span = Span::default();
         // Storing is the slower side of a back-fill, so each write takes whatever has been
         // downloaded by then rather than waiting for a full batch. It waits for a fifth of one,
@@ -331,11 +331,11 @@ impl Poller {
                 report.requests += 1;
                 report.fetched += page.fetched;
                 report.skipped.extend(page.skipped);
-                for record in &page.records {
+                for record in page.messages.records() {
                     span.include(sort_at(record));
                 }
-                self.note_listed_unfinished(&page.records);
-                pending.extend(page.records);
+                self.note_listed_unfinished(page.messages.records());
+                pending.append(page.messages);
                 if page.last || pending.len() >= batch {
                     break page.last;
                 }
@@ -345,7 +345,7 @@ impl Poller {
                 }
             };
             if last || pending.len() >= least {
-                self.write(std::mem::take(&mut pending), mode, &keywords, report)
+                self.write(std::mem::take(&mut pending), mode, report)
                     .await?;
                 on_written(report, span.oldest);
             }
@@ -451,9 +451,8 @@ impl Poller {
         }
         report.fetched = records.len();
         if !records.is_empty() {
-            let keywords = self.keywords()?;
-            self.write(records, IngestMode::Live, &keywords, &mut report)
-                .await?;
+            let batch = ClassifiedMessages::classify(records, &*self.keywords()?);
+            self.write(batch, IngestMode::Live, &mut report).await?;
         }
         match first_error {
             // What was fetched is applied; an auth or network problem still surfaces.
@@ -462,21 +461,19 @@ impl Poller {
         }
     }
 
-    /// Writes records on the blocking pool, so downloads go on while SQLite works.
+    /// Writes messages on the blocking pool, so downloads go on while SQLite works.
     async fn write(
         &self,
-        records: Vec<MessageRecord>,
+        batch: ClassifiedMessages,
         mode: IngestMode,
-        keywords: &Arc<Keywords>,
         report: &mut PassReport,
     ) -> Result<()> {
-        if records.is_empty() {
+        if batch.is_empty() {
             return Ok(());
         }
         let store = self.store.clone();
-        let keywords = Arc::clone(keywords);
         let outcome = match tokio::task::spawn_blocking(move || {
-            store.ingest(&records, mode, &keywords)
+            store.ingest_classified(&batch, mode)
         })
         .await
         {
@@ -523,9 +520,9 @@ impl Span {
 /// side, and leaves it a backlog once the last page is in; a few pages keep it busy.
 const PAGES_AHEAD: usize = 4;
 
-/// One page of the list, read into records.
+/// One page of the list, read into records and for keywords.
 struct ReadPage {
-    records: Vec<MessageRecord>,
+    messages: ClassifiedMessages,
     fetched: usize,
     /// Messages that could not be read, with the reason.
     skipped: Vec<String>,
@@ -541,7 +538,12 @@ struct PageReader {
 }
 
 impl PageReader {
-    fn spawn(client: TwilioClient, filter: ListFilter, stop_before: Option<i64>) -> Self {
+    fn spawn(
+        client: TwilioClient,
+        filter: ListFilter,
+        stop_before: Option<i64>,
+        keywords: Arc<Keywords>,
+    ) -> Self {
         let (sender, pages) = tokio::sync::mpsc::channel(PAGES_AHEAD);
         let task = tokio::spawn(async move {
             let mut fetched = client.list_messages(&filter).await;
@@ -553,7 +555,7 @@ impl PageReader {
                         return;
                     }
                 };
-                let (read, next) = read_page(page, stop_before);
+                let (read, next) = read_page(page, stop_before, &keywords);
                 if sender.send(Ok(read)).await.is_err() {
                     return;
                 }
@@ -599,8 +601,12 @@ fn stopped_early() -> TwilioError {
     }
 }
 
-/// Reads one page into records, and says which page follows, if any.
-fn read_page(page: MessagePage, stop_before: Option<i64>) -> (ReadPage, Option<String>) {
+/// Reads one page into records and for keywords, and says which page follows, if any.
+fn read_page(
+    page: MessagePage,
+    stop_before: Option<i64>,
+    keywords: &Keywords,
+) -> (ReadPage, Option<String>) {
     let fetched = page.messages.len();
     let mut records = Vec::with_capacity(fetched);
     let mut skipped = Vec::new();
@@ -621,7 +627,7 @@ fn read_page(page: MessagePage, stop_before: Option<i64>) -> (ReadPage, Option<S
     }
     let next = page.next_page_uri.filter(|_| !reached_known);
     let read = ReadPage {
-        records,
+        messages: ClassifiedMessages::classify(records, keywords),
         fetched,
         skipped,
         last: next.is_none(),

@@ -225,7 +225,12 @@ impl TwilioClient {
         let status = response.status();
         if status.is_success() {
             let bytes = response.bytes().await.map_err(|e| transport_error(&e))?;
-            return serde_json::from_slice(&bytes).map_err(|e| TwilioError::Malformed {
+            // One check of the whole body is much cheaper than serde_json's check of every
+            // string in it, on pages of a thousand messages.
+            let text = std::str::from_utf8(&bytes).map_err(|e| TwilioError::Malformed {
+                detail: format!("the response is not UTF-8 text: {e}"),
+            })?;
+            return serde_json::from_str(text).map_err(|e| TwilioError::Malformed {
                 detail: e.to_string(),
             });
         }
