@@ -59,6 +59,29 @@ pub fn rfc2822(ms: Millis) -> TwilioDate {
         text: [0; TwilioDate::CAPACITY],
         len: 0,
     };
+    if let Ok(year @ 0..=9999) = u32::try_from(dt.year()) {
+        // Every date of this millennium and the next: fixed places, no formatting machinery.
+        let digits = |n: u32| [b'0' + (n / 10 % 10) as u8, b'0' + (n % 10) as u8];
+        let text = &mut date.text;
+        text[..3]
+            .copy_from_slice(WEEKDAYS[dt.weekday().num_days_from_monday() as usize].as_bytes());
+        text[3..5].copy_from_slice(b", ");
+        text[5..7].copy_from_slice(&digits(dt.day()));
+        text[7] = b' ';
+        text[8..11].copy_from_slice(MONTHS[dt.month0() as usize].as_bytes());
+        text[11] = b' ';
+        text[12..14].copy_from_slice(&digits(year / 100));
+        text[14..16].copy_from_slice(&digits(year));
+        text[16] = b' ';
+        text[17..19].copy_from_slice(&digits(dt.hour()));
+        text[19] = b':';
+        text[20..22].copy_from_slice(&digits(dt.minute()));
+        text[22] = b':';
+        text[23..25].copy_from_slice(&digits(dt.second()));
+        text[25..31].copy_from_slice(b" +0000");
+        date.len = 31;
+        return date;
+    }
     let mut out = &mut date.text[..];
     // Every year chrono can hold fits: "-262143" is the longest, 34 bytes in all.
     let written = write!(
@@ -133,6 +156,21 @@ mod tests {
         );
         let far = rfc2822(DateTime::<Utc>::MAX_UTC.timestamp_millis());
         assert_eq!(far.as_str(), "Mon, 31 Dec 262142 23:59:59 +0000");
+    }
+
+    /// The fixed-place writer against chrono's own formatting, over every time of day and
+    /// across centuries.
+    #[test]
+    fn every_date_is_written_as_chrono_would() {
+        let mut ms: Millis = -62_135_596_800_000; // year 1
+        while ms < 253_402_300_799_000 {
+            // through 9999
+            let expected = to_datetime(ms)
+                .format("%a, %d %b %Y %H:%M:%S +0000")
+                .to_string();
+            assert_eq!(rfc2822(ms).as_str(), expected);
+            ms += 86_400_000 * 37 + 3_600_000 * 5 + 60_000 * 7 + 13_000;
+        }
     }
 
     #[test]

@@ -14,7 +14,8 @@ pub const SENT_AFTER: Millis = 2 * SECOND;
 pub const FINAL_AFTER: Millis = 4 * SECOND;
 
 /// Twilio's list price for one US SMS segment.
-const PRICE_PER_SEGMENT: f64 = 0.0079;
+/// In hundred-thousandths of a dollar (0.0079), Twilio's price resolution.
+const PRICE_PER_SEGMENT: u64 = 790;
 
 /// How an accepted outbound text ends.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -54,7 +55,8 @@ pub struct StatusView {
 }
 
 pub fn price(segments: u32) -> String {
-    format!("-{:.5}", PRICE_PER_SEGMENT * f64::from(segments.max(1)))
+    let price = PRICE_PER_SEGMENT * u64::from(segments.max(1));
+    format!("-{}.{:05}", price / 100_000, price % 100_000)
 }
 
 pub fn error_message(code: u32) -> &'static str {

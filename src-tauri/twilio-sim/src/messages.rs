@@ -20,7 +20,7 @@ use crate::ids::is_e164;
 use crate::json::{self, Envelope};
 use crate::lifecycle::Direction;
 use crate::paging::{cut, Cursor, PageRequest, Query, UriBuilder};
-use crate::respond::{json as json_response, json_sized, strip_json};
+use crate::respond::{json as json_response, json_bytes, strip_json};
 use crate::state::{NewMessage, PlannedOutcome, Sim, SortKey, StoredMessage};
 
 /// Twilio's magic "From" that always passes with test credentials.
@@ -380,7 +380,9 @@ pub async fn list(
         next_page_uri,
         previous_page_uri,
     };
-    Ok(json_sized(StatusCode::OK, &envelope, expected_bytes))
+    let mut bytes = Vec::with_capacity(expected_bytes);
+    envelope.write_json(&mut bytes);
+    Ok(json_bytes(StatusCode::OK, bytes))
 }
 
 #[cfg(test)]

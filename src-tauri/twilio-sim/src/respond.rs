@@ -7,17 +7,15 @@ use serde::Serialize;
 use crate::error::TwilioError;
 
 pub fn json(status: StatusCode, value: &impl Serialize) -> Response {
-    json_sized(status, value, 0)
-}
-
-/// `json` for a body whose size is known roughly (a page of messages): written into a buffer of
-/// about that size instead of one that grows by copying itself over and over.
-pub fn json_sized(status: StatusCode, value: &impl Serialize, expected_bytes: usize) -> Response {
-    let mut bytes = Vec::with_capacity(expected_bytes);
-    match serde_json::to_writer(&mut bytes, value) {
-        Ok(()) => (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response(),
+    match serde_json::to_vec(value) {
+        Ok(bytes) => json_bytes(status, bytes),
         Err(_) => TwilioError::internal().into_response(),
     }
+}
+
+/// A JSON body written by hand (a page of messages, see `json::Envelope::write_json`).
+pub fn json_bytes(status: StatusCode, bytes: Vec<u8>) -> Response {
+    (status, [(header::CONTENT_TYPE, "application/json")], bytes).into_response()
 }
 
 /// Twilio resources end in `.json`; anything else (XML, CSV) is not served here.
