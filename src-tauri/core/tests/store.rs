@@ -596,3 +596,31 @@ fn older_back_fill_batches_keep_the_latest_text_and_count_unread_replies() {
     );
     assert_eq!(store.unread_total().unwrap(), 3);
 }
+
+/// A conversation left without a patient (its row removed outside the app) is linked again,
+/// to a contact stub, by the next text on it, and its summary still moves forward.
+#[test]
+fn a_conversation_without_a_patient_is_linked_again_by_its_next_text() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("clinic.sqlite3")).unwrap();
+    let keywords = Keywords::default();
+    let ana = "+14155550101";
+    store
+        .ingest(&[reply(1, ana)], IngestMode::Live, &keywords)
+        .unwrap();
+    Connection::open(store.path())
+        .unwrap()
+        .execute("UPDATE threads SET patient_id = NULL", [])
+        .unwrap();
+
+    let newer = MessageRecord {
+        body: "Running late".to_string(),
+        ..reply(2, ana)
+    };
+    store.ingest(&[newer], IngestMode::Live, &keywords).unwrap();
+    let thread = store.list_threads().unwrap().remove(0);
+    assert!(thread.patient_id.is_some());
+    assert_eq!(thread.last_body, "Running late");
+    assert_eq!(thread.last_at, reply(2, ana).created_at);
+    assert_eq!(thread.unread, 2);
+}

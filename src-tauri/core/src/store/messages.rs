@@ -61,8 +61,9 @@ fn intent_of(record: &MessageRecord, keywords: &Keywords) -> Intent {
     }
 }
 
-/// Messages with what each one asks of the clinic, worked out before they are written: a
-/// back-fill's page readers do it as pages come in, so the one writer SQLite allows does not.
+/// Messages (a page of the list, say) with what each one asks of the clinic, worked out before
+/// they are written: a back-fill's page readers do it as pages come in, so the one writer
+/// SQLite allows does not.
 #[derive(Debug, Default)]
 pub struct ClassifiedMessages {
     records: Vec<MessageRecord>,
@@ -87,9 +88,8 @@ impl ClassifiedMessages {
         self.records.is_empty()
     }
 
-    pub fn append(&mut self, other: ClassifiedMessages) {
-        self.records.extend(other.records);
-        self.intents.extend(other.intents);
+    fn iter(&self) -> impl Iterator<Item = (&MessageRecord, &Intent)> {
+        self.records.iter().zip(&self.intents)
     }
 }
 
@@ -235,17 +235,20 @@ impl Store {
         keywords: &Keywords,
     ) -> Result<IngestReport, StoreError> {
         let intents: Vec<Intent> = records.iter().map(|r| intent_of(r, keywords)).collect();
-        self.write_refetchable(|tx| ingest_in(tx, records, &intents, mode).map_err(|e| self.err(e)))
+        self.write_refetchable(|tx| {
+            ingest_in(tx, records.iter().zip(&intents), mode).map_err(|e| self.err(e))
+        })
     }
 
-    /// `ingest` for messages already read for keywords.
+    /// `ingest` for messages already read for keywords, in the list's order (pages in turn).
     pub fn ingest_classified(
         &self,
-        batch: &ClassifiedMessages,
+        pages: &[ClassifiedMessages],
         mode: IngestMode,
     ) -> Result<IngestReport, StoreError> {
         self.write_refetchable(|tx| {
-            ingest_in(tx, &batch.records, &batch.intents, mode).map_err(|e| self.err(e))
+            ingest_in(tx, pages.iter().flat_map(ClassifiedMessages::iter), mode)
+                .map_err(|e| self.err(e))
         })
     }
 
@@ -392,11 +395,11 @@ impl Store {
     }
 }
 
-/// Writes `records`, `intents[i]` being what `records[i]` asks of the clinic.
-fn ingest_in(
+/// Writes messages, each with what it asks of the clinic, given in the list's order (newest
+/// first).
+fn ingest_in<'m>(
     tx: &Transaction<'_>,
-    records: &[MessageRecord],
-    intents: &[Intent],
+    messages: impl Iterator<Item = (&'m MessageRecord, &'m Intent)>,
     mode: IngestMode,
 ) -> rusqlite::Result<IngestReport> {
     let mut report = IngestReport::default();
@@ -429,8 +432,8 @@ fn ingest_in(
         )?;
         // Twilio dates have one-second resolution, so the list's own order (newest first) is
         // the only tie-breaker: insert oldest first, keeping that order within a second.
-        let mut ordered: Vec<(&MessageRecord, &Intent)> =
-            records.iter().zip(intents).rev().collect();
+        let mut ordered: Vec<(&MessageRecord, &Intent)> = messages.collect();
+        ordered.reverse();
         ordered.sort_by_key(|(record, _)| record.created_at);
         for (record, intent) in ordered {
             // Back-fill is almost all new messages: try the insert first, and only look the
@@ -572,8 +575,8 @@ fn ingest_in(
         }
     }
     let mut thread_summaries = ThreadSummaryWriter {
-        last_at: tx.prepare_cached(
-            "SELECT last_at FROM threads WHERE phone = ?1 AND patient_id IS NOT NULL",
+        known: tx.prepare_cached(
+            "SELECT last_at, patient_id IS NOT NULL FROM threads WHERE phone = ?1",
         )?,
         move_forward: tx.prepare_cached(MOVE_THREAD_FORWARD_SQL)?,
     };
@@ -613,7 +616,8 @@ const MOVE_THREAD_FORWARD_SQL: &str = "UPDATE threads SET \
 
 /// The statements that fold a batch's messages into the threads' summaries.
 struct ThreadSummaryWriter<'tx> {
-    last_at: rusqlite::CachedStatement<'tx>,
+    /// A thread's latest date, and whether it belongs to a patient.
+    known: rusqlite::CachedStatement<'tx>,
     move_forward: rusqlite::CachedStatement<'tx>,
 }
 
@@ -626,16 +630,16 @@ impl ThreadSummaryWriter<'_> {
         phone: &str,
         delta: &ThreadDelta<'_>,
     ) -> rusqlite::Result<()> {
-        let known_last_at: Option<i64> = self
-            .last_at
-            .query_row([phone], |row| row.get(0))
+        let known: Option<(i64, bool)> = self
+            .known
+            .query_row([phone], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?;
-        match known_last_at {
+        match known {
             // A back-fill reads newest first, so after its first batch a thread mostly gains
             // older texts, none unread. They change nothing in the summary, and an update would
             // still rewrite the thread's entry in the inbox-order index.
-            Some(last_at) if delta.last_at < last_at && delta.unread == 0 => Ok(()),
-            Some(_) => {
+            Some((last_at, true)) if delta.last_at < last_at && delta.unread == 0 => Ok(()),
+            Some((_, true)) => {
                 self.move_forward.execute(params![
                     phone,
                     delta.last_at,
@@ -645,13 +649,15 @@ impl ThreadSummaryWriter<'_> {
                 ])?;
                 Ok(())
             }
-            None => insert_thread(tx, phone, delta),
+            Some((_, false)) => relink_thread(tx, phone, delta),
+            None => start_thread(tx, phone, delta),
         }
     }
 }
 
-/// Starts the summary of a thread seen for the first time (or whose patient was deleted).
-fn insert_thread(
+/// Starts the summary of a thread seen for the first time. A plain insert rather than an
+/// upsert: SQLite keeps a statement journal for an upsert, copying every page it touches.
+fn start_thread(
     tx: &Transaction<'_>,
     phone: &str,
     delta: &ThreadDelta<'_>,
@@ -659,15 +665,35 @@ fn insert_thread(
     let patient_id = ensure_patient_for(tx, phone)?;
     tx.prepare_cached(
         "INSERT INTO threads (phone, patient_id, last_at, last_body, last_direction, unread) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6) \
-         ON CONFLICT (phone) DO UPDATE SET \
-           last_body = CASE WHEN excluded.last_at >= threads.last_at \
-                            THEN excluded.last_body ELSE threads.last_body END, \
-           last_direction = CASE WHEN excluded.last_at >= threads.last_at \
-                            THEN excluded.last_direction ELSE threads.last_direction END, \
-           last_at = max(threads.last_at, excluded.last_at), \
-           unread = threads.unread + excluded.unread, \
-           patient_id = COALESCE(threads.patient_id, excluded.patient_id)",
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute(params![
+        phone,
+        patient_id,
+        delta.last_at,
+        delta.last_body,
+        direction_sql(delta.last_direction),
+        delta.unread
+    ])?;
+    Ok(())
+}
+
+/// Moves forward the summary of a thread whose patient was deleted, linking it to the patient
+/// (or a new contact stub) the number now belongs to.
+fn relink_thread(
+    tx: &Transaction<'_>,
+    phone: &str,
+    delta: &ThreadDelta<'_>,
+) -> rusqlite::Result<()> {
+    let patient_id = ensure_patient_for(tx, phone)?;
+    tx.prepare_cached(
+        "UPDATE threads SET \
+           last_body = CASE WHEN ?3 >= last_at THEN ?4 ELSE last_body END, \
+           last_direction = CASE WHEN ?3 >= last_at THEN ?5 ELSE last_direction END, \
+           last_at = max(last_at, ?3), \
+           unread = unread + ?6, \
+           patient_id = COALESCE(patient_id, ?2) \
+         WHERE phone = ?1",
     )?
     .execute(params![
         phone,

@@ -297,8 +297,8 @@ impl Poller {
     }
 
     /// Follows the list from the pass's filter to its last page (or to a page reaching
-    /// `stop_before`), writing what it has read in batches of a fifth of `batch` to `batch`
-    /// records, and at the end.
+    /// `stop_before`), writing what it has read each time the previous write is done, up to
+    /// `batch` records at once.
     /// Returns the span of dates read; `on_written` hears of each write with the oldest date so
     /// far.
     ///
@@ -319,12 +319,12 @@ impl Poller {
         } = pass;
         let mut pages =
             PageReader::spawn(self.client.clone(), filter, stop_before, self.keywords()?);
-        let mut pending = ClassifiedMessages::default();
+        // Pages read and not written yet, and how many messages they hold.
+        let mut pending: Vec<ClassifiedMessages> = Vec::new();
+        let mut pending_messages = 0;
         let mut span = Span::default();
         // Storing is the slower side of a back-fill, so each write takes whatever has been
-        // downloaded by then rather than waiting for a full batch. It waits for a fifth of one,
-        // so each thread's summary is not updated once per page.
-        let least = (batch / 5).max(1);
+        // downloaded by then, up to a batch, rather than waiting for a full one.
         loop {
             let mut page = pages.next().await?;
             let last = loop {
@@ -335,8 +335,9 @@ impl Poller {
                     span.include(sort_at(record));
                 }
                 self.note_listed_unfinished(page.messages.records());
-                pending.append(page.messages);
-                if page.last || pending.len() >= batch {
+                pending_messages += page.messages.len();
+                pending.push(page.messages);
+                if page.last || pending_messages >= batch {
                     break page.last;
                 }
                 match pages.try_next() {
@@ -344,11 +345,10 @@ impl Poller {
                     None => break false,
                 }
             };
-            if last || pending.len() >= least {
-                self.write(std::mem::take(&mut pending), mode, report)
-                    .await?;
-                on_written(report, span.oldest);
-            }
+            self.write(std::mem::take(&mut pending), mode, report)
+                .await?;
+            pending_messages = 0;
+            on_written(report, span.oldest);
             if last {
                 return Ok(span);
             }
@@ -452,7 +452,8 @@ impl Poller {
         report.fetched = records.len();
         if !records.is_empty() {
             let batch = ClassifiedMessages::classify(records, &*self.keywords()?);
-            self.write(batch, IngestMode::Live, &mut report).await?;
+            self.write(vec![batch], IngestMode::Live, &mut report)
+                .await?;
         }
         match first_error {
             // What was fetched is applied; an auth or network problem still surfaces.
@@ -464,20 +465,21 @@ impl Poller {
     /// Writes messages on the blocking pool, so downloads go on while SQLite works.
     async fn write(
         &self,
-        batch: ClassifiedMessages,
+        pages: Vec<ClassifiedMessages>,
         mode: IngestMode,
         report: &mut PassReport,
     ) -> Result<()> {
-        if batch.is_empty() {
+        if pages.iter().all(ClassifiedMessages::is_empty) {
             return Ok(());
         }
         let store = self.store.clone();
+        // The pages come back to be freed here, off the writer's thread.
         let outcome = match tokio::task::spawn_blocking(move || {
-            store.ingest_classified(&batch, mode)
+            (store.ingest_classified(&pages, mode), pages)
         })
         .await
         {
-            Ok(outcome) => outcome?,
+            Ok((outcome, _pages)) => outcome?,
             Err(failed) if failed.is_panic() => std::panic::resume_unwind(failed.into_panic()),
             // The runtime is shutting down: nothing was committed, the pass is redone.
             Err(_) => return Err(stopped_early().into()),
@@ -497,7 +499,7 @@ struct Pass {
     /// A page with a message older than this (ms) is the last one read.
     stop_before: Option<i64>,
     mode: IngestMode,
-    /// Records gathered before a write (0: every page is written as it comes).
+    /// The most records written at once (0: every page is written on its own).
     batch: usize,
 }
 
