@@ -54,6 +54,14 @@ fn message(sid: &str, from: Option<&str>, status: &str) -> String {
     )
 }
 
+/// The list's last page, holding one reply.
+fn last_page_of_one_reply(sid: &str) -> String {
+    format!(
+        r#"{{"messages":[{}],"next_page_uri":null}}"#,
+        message(sid, Some("+14155550134"), "received")
+    )
+}
+
 fn poller(base: &str, store: &Store) -> Poller {
     let mut config = ClientConfig::new(
         base,
@@ -107,14 +115,7 @@ async fn unreadable_messages_are_reported_and_the_rest_is_kept() {
 
 #[tokio::test]
 async fn truncated_json_is_a_clear_error_and_the_next_cycle_recovers() {
-    let good = format!(
-        r#"{{"messages":[{}],"next_page_uri":null}}"#,
-        message(
-            "SM00000000000000000000000000000009",
-            Some("+14155550134"),
-            "received"
-        ),
-    );
+    let good = last_page_of_one_reply("SM00000000000000000000000000000009");
     let base = serve(vec![r#"{"messages":[{"sid":"SM0000"#.to_string(), good]).await;
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("c.sqlite3")).unwrap();
@@ -137,14 +138,7 @@ async fn truncated_json_is_a_clear_error_and_the_next_cycle_recovers() {
 
 #[tokio::test]
 async fn a_page_that_is_not_utf8_is_a_clear_error_and_nothing_is_stored() {
-    let page = format!(
-        r#"{{"messages":[{}],"next_page_uri":null}}"#,
-        message(
-            "SM00000000000000000000000000000010",
-            Some("+14155550134"),
-            "received"
-        ),
-    );
+    let page = last_page_of_one_reply("SM00000000000000000000000000000010");
     // A Latin-1 "é" in the body: valid JSON syntax, not UTF-8.
     let page = page.replace("hello", "caf\u{fffd}").into_bytes();
     let marker = "\u{fffd}".as_bytes();

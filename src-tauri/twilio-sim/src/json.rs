@@ -272,13 +272,21 @@ pub struct Envelope<T> {
     pub previous_page_uri: Option<String>,
 }
 
-impl<T: Serialize> Serialize for Envelope<T> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+impl<T> Envelope<T> {
+    /// The indexes of the page's first and last items. Twilio reports `end` as the index of the
+    /// last item, or `start` for an empty page.
+    fn bounds(&self) -> (u64, u64) {
         let start = self.page.saturating_mul(self.page_size as u64);
-        // Twilio reports `end` as the index of the last item, or `start` for an empty page.
         let end = (start + self.items.len() as u64)
             .saturating_sub(1)
             .max(start);
+        (start, end)
+    }
+}
+
+impl<T: Serialize> Serialize for Envelope<T> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let (start, end) = self.bounds();
         let mut map = serializer.serialize_map(Some(9))?;
         map.serialize_entry("end", &end)?;
         map.serialize_entry("first_page_uri", &self.first_page_uri)?;
@@ -299,44 +307,32 @@ impl<T: Serialize> Serialize for Envelope<T> {
 /// the compiler vectorizes and copied whole when it needs no escape, as almost none do.
 impl Envelope<MessageJson<'_>> {
     pub fn write_json(&self, out: &mut Vec<u8>) {
-        let start = self.page.saturating_mul(self.page_size as u64);
-        let end = (start + self.items.len() as u64)
-            .saturating_sub(1)
-            .max(start);
-        out.push(b'{');
-        push_key(out, "end");
-        push_number(out, end);
-        out.push(b',');
-        push_key(out, "first_page_uri");
-        push_str(out, &self.first_page_uri);
-        out.push(b',');
-        push_key(out, self.key);
-        out.push(b'[');
-        for (i, item) in self.items.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            item.write_json(out);
-        }
-        out.extend_from_slice(b"],");
-        push_key(out, "next_page_uri");
-        push_opt_str(out, self.next_page_uri.as_deref());
-        out.push(b',');
-        push_key(out, "page");
-        push_number(out, self.page);
-        out.push(b',');
-        push_key(out, "page_size");
-        push_number(out, self.page_size as u64);
-        out.push(b',');
-        push_key(out, "previous_page_uri");
-        push_opt_str(out, self.previous_page_uri.as_deref());
-        out.push(b',');
-        push_key(out, "start");
-        push_number(out, start);
-        out.push(b',');
-        push_key(out, "uri");
-        push_str(out, &self.uri);
-        out.push(b'}');
+        let (start, end) = self.bounds();
+        let fields: [FieldWriter<'_>; 9] = [
+            ("end", &|out| push_number(out, end)),
+            ("first_page_uri", &|out| push_str(out, &self.first_page_uri)),
+            (self.key, &|out| {
+                out.push(b'[');
+                for (i, item) in self.items.iter().enumerate() {
+                    if i > 0 {
+                        out.push(b',');
+                    }
+                    item.write_json(out);
+                }
+                out.push(b']');
+            }),
+            ("next_page_uri", &|out| {
+                push_opt_str(out, self.next_page_uri.as_deref())
+            }),
+            ("page", &|out| push_number(out, self.page)),
+            ("page_size", &|out| push_number(out, self.page_size as u64)),
+            ("previous_page_uri", &|out| {
+                push_opt_str(out, self.previous_page_uri.as_deref())
+            }),
+            ("start", &|out| push_number(out, start)),
+            ("uri", &|out| push_str(out, &self.uri)),
+        ];
+        write_object(out, &fields);
     }
 }
 
@@ -393,16 +389,20 @@ impl MessageJson<'_> {
             ("to", &|out| push_str(out, self.to)),
             ("uri", &|out| self.uri.write_json(out)),
         ];
-        out.push(b'{');
-        for (i, (key, write_value)) in fields.iter().enumerate() {
-            if i > 0 {
-                out.push(b',');
-            }
-            push_key(out, key);
-            write_value(out);
-        }
-        out.push(b'}');
+        write_object(out, &fields);
     }
+}
+
+fn write_object(out: &mut Vec<u8>, fields: &[FieldWriter<'_>]) {
+    out.push(b'{');
+    for (i, (key, write_value)) in fields.iter().enumerate() {
+        if i > 0 {
+            out.push(b',');
+        }
+        push_key(out, key);
+        write_value(out);
+    }
+    out.push(b'}');
 }
 
 impl MessageUri<'_> {

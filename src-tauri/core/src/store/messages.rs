@@ -649,53 +649,38 @@ impl ThreadSummaryWriter<'_> {
                 ])?;
                 Ok(())
             }
-            Some((_, false)) => relink_thread(tx, phone, delta),
-            None => start_thread(tx, phone, delta),
+            Some((_, false)) => link_thread(tx, RELINK_THREAD_SQL, phone, delta),
+            None => link_thread(tx, START_THREAD_SQL, phone, delta),
         }
     }
 }
 
 /// Starts the summary of a thread seen for the first time. A plain insert rather than an
 /// upsert: SQLite keeps a statement journal for an upsert, copying every page it touches.
-fn start_thread(
-    tx: &Transaction<'_>,
-    phone: &str,
-    delta: &ThreadDelta<'_>,
-) -> rusqlite::Result<()> {
-    let patient_id = ensure_patient_for(tx, phone)?;
-    tx.prepare_cached(
-        "INSERT INTO threads (phone, patient_id, last_at, last_body, last_direction, unread) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-    )?
-    .execute(params![
-        phone,
-        patient_id,
-        delta.last_at,
-        delta.last_body,
-        direction_sql(delta.last_direction),
-        delta.unread
-    ])?;
-    Ok(())
-}
+const START_THREAD_SQL: &str =
+    "INSERT INTO threads (phone, patient_id, last_at, last_body, last_direction, unread) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
 
 /// Moves forward the summary of a thread whose patient was deleted, linking it to the patient
 /// (or a new contact stub) the number now belongs to.
-fn relink_thread(
+const RELINK_THREAD_SQL: &str = "UPDATE threads SET \
+       last_body = CASE WHEN ?3 >= last_at THEN ?4 ELSE last_body END, \
+       last_direction = CASE WHEN ?3 >= last_at THEN ?5 ELSE last_direction END, \
+       last_at = max(last_at, ?3), \
+       unread = unread + ?6, \
+       patient_id = COALESCE(patient_id, ?2) \
+     WHERE phone = ?1";
+
+/// Writes the summary of a thread not linked to a patient yet with `sql` (parameters: phone,
+/// patient, last_at, last_body, last_direction, unread), the number's patient found or created.
+fn link_thread(
     tx: &Transaction<'_>,
+    sql: &str,
     phone: &str,
     delta: &ThreadDelta<'_>,
 ) -> rusqlite::Result<()> {
     let patient_id = ensure_patient_for(tx, phone)?;
-    tx.prepare_cached(
-        "UPDATE threads SET \
-           last_body = CASE WHEN ?3 >= last_at THEN ?4 ELSE last_body END, \
-           last_direction = CASE WHEN ?3 >= last_at THEN ?5 ELSE last_direction END, \
-           last_at = max(last_at, ?3), \
-           unread = unread + ?6, \
-           patient_id = COALESCE(patient_id, ?2) \
-         WHERE phone = ?1",
-    )?
-    .execute(params![
+    tx.prepare_cached(sql)?.execute(params![
         phone,
         patient_id,
         delta.last_at,
