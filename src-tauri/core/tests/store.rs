@@ -624,3 +624,31 @@ fn a_conversation_without_a_patient_is_linked_again_by_its_next_text() {
     assert_eq!(thread.last_at, reply(2, ana).created_at);
     assert_eq!(thread.unread, 2);
 }
+
+/// A text from a sender that is not a phone number (an alphanumeric sender ID, a short code) is
+/// stored in a thread of its own, without a contact, rather than failing its whole batch. The
+/// name has characters JSON escapes: threads are looked up a batch at a time through a JSON list.
+#[test]
+fn a_sender_that_is_not_a_phone_number_gets_one_thread_and_no_contact() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(dir.path().join("clinic.sqlite3")).unwrap();
+    let keywords = Keywords::default();
+    let sender = "Dr \"Ana\" \\ Clinic \u{e9}";
+    let text = |n: u32, body: &str| MessageRecord {
+        body: body.to_string(),
+        ..reply(n, sender)
+    };
+    store
+        .ingest(&[text(1, "first")], IngestMode::Live, &keywords)
+        .unwrap();
+    store
+        .ingest(&[text(2, "second")], IngestMode::Live, &keywords)
+        .unwrap();
+    let threads = store.list_threads().unwrap();
+    assert_eq!(threads.len(), 1);
+    assert_eq!(threads[0].phone, sender);
+    assert_eq!(threads[0].last_body, "second");
+    assert_eq!(threads[0].unread, 2);
+    assert_eq!(threads[0].patient_id, None);
+    assert!(store.list_patients().unwrap().is_empty());
+}

@@ -574,14 +574,16 @@ fn ingest_in<'m>(
             }
         }
     }
-    let mut thread_summaries = ThreadSummaryWriter {
-        known: tx.prepare_cached(
-            "SELECT last_at, patient_id IS NOT NULL FROM threads WHERE phone = ?1",
-        )?,
-        move_forward: tx.prepare_cached(MOVE_THREAD_FORWARD_SQL)?,
-    };
+    let known = known_threads(tx, deltas.keys().copied())?;
+    let mut move_forward = tx.prepare_cached(MOVE_THREAD_FORWARD_SQL)?;
     for (phone, delta) in &deltas {
-        thread_summaries.apply(tx, phone, delta)?;
+        apply_thread_delta(
+            tx,
+            &mut move_forward,
+            phone,
+            known.get(*phone).copied(),
+            delta,
+        )?;
     }
     // A back-fill is Twilio's own history: one entry per batch says what was read, rather than
     // tens of thousands of rows about texts received long before this workstation existed.
@@ -614,44 +616,53 @@ const MOVE_THREAD_FORWARD_SQL: &str = "UPDATE threads SET \
        unread = unread + ?5 \
      WHERE phone = ?1 AND patient_id IS NOT NULL";
 
-/// The statements that fold a batch's messages into the threads' summaries.
-struct ThreadSummaryWriter<'tx> {
-    /// A thread's latest date, and whether it belongs to a patient.
-    known: rusqlite::CachedStatement<'tx>,
-    move_forward: rusqlite::CachedStatement<'tx>,
+/// The latest date of each of `phones` that has a thread, and whether the thread belongs to a
+/// patient. One statement for the whole batch: a back-fill's batch touches most of a clinic's
+/// threads, and a lookup each cost about as much as inserting the texts' rows.
+fn known_threads<'p>(
+    tx: &Transaction<'_>,
+    phones: impl Iterator<Item = &'p str>,
+) -> rusqlite::Result<HashMap<String, (i64, bool)>> {
+    let phones: Vec<&str> = phones.collect();
+    let phones = serde_json::to_string(&phones)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    let mut known = tx.prepare_cached(
+        "SELECT t.phone, t.last_at, t.patient_id IS NOT NULL \
+         FROM json_each(?1) AS j JOIN threads AS t ON t.phone = j.value",
+    )?;
+    let rows = known.query_map([phones], |row| {
+        Ok((row.get(0)?, (row.get(1)?, row.get(2)?)))
+    })?;
+    rows.collect()
 }
 
-impl ThreadSummaryWriter<'_> {
-    /// Folds new messages into a thread's summary, creating the thread (and a contact stub for
-    /// an unknown number) when needed.
-    fn apply(
-        &mut self,
-        tx: &Transaction<'_>,
-        phone: &str,
-        delta: &ThreadDelta<'_>,
-    ) -> rusqlite::Result<()> {
-        let known: Option<(i64, bool)> = self
-            .known
-            .query_row([phone], |row| Ok((row.get(0)?, row.get(1)?)))
-            .optional()?;
-        match known {
-            // A back-fill reads newest first, so after its first batch a thread mostly gains
-            // older texts, none unread. They change nothing in the summary, and an update would
-            // still rewrite the thread's entry in the inbox-order index.
-            Some((last_at, true)) if delta.last_at < last_at && delta.unread == 0 => Ok(()),
-            Some((_, true)) => {
-                self.move_forward.execute(params![
-                    phone,
-                    delta.last_at,
-                    delta.last_body,
-                    direction_sql(delta.last_direction),
-                    delta.unread
-                ])?;
-                Ok(())
-            }
-            Some((_, false)) => link_thread(tx, RELINK_THREAD_SQL, phone, delta),
-            None => link_thread(tx, START_THREAD_SQL, phone, delta),
+/// Folds new messages into a thread's summary (`known`: its latest date, and whether it
+/// belongs to a patient), creating the thread (and a contact stub for an unknown number) when
+/// needed.
+fn apply_thread_delta(
+    tx: &Transaction<'_>,
+    move_forward: &mut rusqlite::Statement<'_>,
+    phone: &str,
+    known: Option<(i64, bool)>,
+    delta: &ThreadDelta<'_>,
+) -> rusqlite::Result<()> {
+    match known {
+        // A back-fill reads newest first, so after its first batch a thread mostly gains older
+        // texts, none unread. They change nothing in the summary, and an update would still
+        // rewrite the thread's entry in the inbox-order index.
+        Some((last_at, true)) if delta.last_at < last_at && delta.unread == 0 => Ok(()),
+        Some((_, true)) => {
+            move_forward.execute(params![
+                phone,
+                delta.last_at,
+                delta.last_body,
+                direction_sql(delta.last_direction),
+                delta.unread
+            ])?;
+            Ok(())
         }
+        Some((_, false)) => link_thread(tx, RELINK_THREAD_SQL, phone, delta),
+        None => link_thread(tx, START_THREAD_SQL, phone, delta),
     }
 }
 
@@ -692,13 +703,22 @@ fn link_thread(
 }
 
 /// The patient owning `phone`; an unknown number gets a stub contact staff can complete later.
-pub(crate) fn ensure_patient_for(tx: &Transaction<'_>, phone: &str) -> rusqlite::Result<i64> {
+/// A sender that is not a phone number (a short code, an alphanumeric sender ID) gets none: it
+/// is no patient, and the contacts table holds only numbers, so a stub would fail the whole
+/// batch of texts it came in, again at every poll.
+pub(crate) fn ensure_patient_for(
+    tx: &Transaction<'_>,
+    phone: &str,
+) -> rusqlite::Result<Option<i64>> {
+    if !is_e164_shaped(phone) {
+        return Ok(None);
+    }
     if let Some(id) = tx
         .prepare_cached("SELECT patient_id FROM patient_phones WHERE e164 = ?1")?
         .query_row([phone], |row| row.get(0))
         .optional()?
     {
-        return Ok(id);
+        return Ok(Some(id));
     }
     let now = now_ms();
     // No language preference (''), so the stub's texts follow the clinic's language. Written out
@@ -713,5 +733,12 @@ pub(crate) fn ensure_patient_for(tx: &Transaction<'_>, phone: &str) -> rusqlite:
         "INSERT INTO patient_phones (patient_id, e164, created_at) VALUES (?1, ?2, ?3)",
     )?
     .execute(params![id, phone, now])?;
-    Ok(id)
+    Ok(Some(id))
+}
+
+/// What the contacts table accepts as a number: '+', a digit other than 0, more digits, at most
+/// 16 characters in all.
+fn is_e164_shaped(phone: &str) -> bool {
+    phone.len() <= 16
+        && matches!(phone.as_bytes(), [b'+', b'1'..=b'9', rest @ ..] if rest.iter().all(u8::is_ascii_digit))
 }
