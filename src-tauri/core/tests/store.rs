@@ -626,8 +626,7 @@ fn a_conversation_without_a_patient_is_linked_again_by_its_next_text() {
 }
 
 /// A text from a sender that is not a phone number (an alphanumeric sender ID, a short code) is
-/// stored in a thread of its own, without a contact, rather than failing its whole batch. The
-/// name has characters JSON escapes: threads are looked up a batch at a time through a JSON list.
+/// stored in a thread of its own, without a contact, rather than failing its whole batch.
 #[test]
 fn a_sender_that_is_not_a_phone_number_gets_one_thread_and_no_contact() {
     let dir = tempfile::tempdir().unwrap();

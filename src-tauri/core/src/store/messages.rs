@@ -574,16 +574,14 @@ fn ingest_in<'m>(
             }
         }
     }
-    let known = known_threads(tx, deltas.keys().copied())?;
+    let mut known =
+        tx.prepare_cached("SELECT last_at, patient_id IS NOT NULL FROM threads WHERE phone = ?1")?;
     let mut move_forward = tx.prepare_cached(MOVE_THREAD_FORWARD_SQL)?;
     for (phone, delta) in &deltas {
-        apply_thread_delta(
-            tx,
-            &mut move_forward,
-            phone,
-            known.get(*phone).copied(),
-            delta,
-        )?;
+        let thread = known
+            .query_row([phone], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        apply_thread_delta(tx, &mut move_forward, phone, thread, delta)?;
     }
     // A back-fill is Twilio's own history: one entry per batch says what was read, rather than
     // tens of thousands of rows about texts received long before this workstation existed.
@@ -616,29 +614,9 @@ const MOVE_THREAD_FORWARD_SQL: &str = "UPDATE threads SET \
        unread = unread + ?5 \
      WHERE phone = ?1 AND patient_id IS NOT NULL";
 
-/// The latest date of each of `phones` that has a thread, and whether the thread belongs to a
-/// patient. One statement for the whole batch: a back-fill's batch touches most of a clinic's
-/// threads, and a lookup each cost about as much as inserting the texts' rows.
-fn known_threads<'p>(
-    tx: &Transaction<'_>,
-    phones: impl Iterator<Item = &'p str>,
-) -> rusqlite::Result<HashMap<String, (i64, bool)>> {
-    let phones: Vec<&str> = phones.collect();
-    let phones = serde_json::to_string(&phones)
-        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
-    let mut known = tx.prepare_cached(
-        "SELECT t.phone, t.last_at, t.patient_id IS NOT NULL \
-         FROM json_each(?1) AS j JOIN threads AS t ON t.phone = j.value",
-    )?;
-    let rows = known.query_map([phones], |row| {
-        Ok((row.get(0)?, (row.get(1)?, row.get(2)?)))
-    })?;
-    rows.collect()
-}
-
 /// Folds new messages into a thread's summary (`known`: its latest date, and whether it
-/// belongs to a patient), creating the thread (and a contact stub for an unknown number) when
-/// needed.
+/// belongs to a patient, if the thread exists), creating the thread (and a contact stub for an
+/// unknown number) when needed.
 fn apply_thread_delta(
     tx: &Transaction<'_>,
     move_forward: &mut rusqlite::Statement<'_>,
