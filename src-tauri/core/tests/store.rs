@@ -10,7 +10,7 @@ use clinic_desk_core::store::messages::{IngestMode, MessageRecord};
 use clinic_desk_core::store::{ConstraintKind, OpenOptions, Store, StoreError, LATEST_VERSION};
 use clinic_desk_core::{Error, ErrorCode};
 use rusqlite::Connection;
-use support::reply;
+use support::{reply, reply_saying};
 
 fn new_patient(first: &str, phone: &str) -> NewPatient {
     NewPatient {
@@ -539,10 +539,7 @@ fn a_number_first_seen_after_upgrading_from_version_1_follows_the_clinics_langua
 fn older_back_fill_batches_keep_the_latest_text_and_count_unread_replies() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(dir.path().join("clinic.sqlite3")).unwrap();
-    let text = |n: u32, from: &str, body: &str| MessageRecord {
-        body: body.to_string(),
-        ..reply(n, from)
-    };
+    let text = reply_saying;
     let backfill = IngestMode::Backfill {
         unread_after: reply(40, "").created_at,
     };
@@ -613,10 +610,7 @@ fn a_conversation_without_a_patient_is_linked_again_by_its_next_text() {
         .execute("UPDATE threads SET patient_id = NULL", [])
         .unwrap();
 
-    let newer = MessageRecord {
-        body: "Running late".to_string(),
-        ..reply(2, ana)
-    };
+    let newer = reply_saying(2, ana, "Running late");
     store.ingest(&[newer], IngestMode::Live, &keywords).unwrap();
     let thread = store.list_threads().unwrap().remove(0);
     assert!(thread.patient_id.is_some());
@@ -633,10 +627,7 @@ fn a_sender_that_is_not_a_phone_number_gets_one_thread_and_no_contact() {
     let store = Store::open(dir.path().join("clinic.sqlite3")).unwrap();
     let keywords = Keywords::default();
     let sender = "Dr \"Ana\" \\ Clinic \u{e9}";
-    let text = |n: u32, body: &str| MessageRecord {
-        body: body.to_string(),
-        ..reply(n, sender)
-    };
+    let text = |n: u32, body: &str| reply_saying(n, sender, body);
     store
         .ingest(&[text(1, "first")], IngestMode::Live, &keywords)
         .unwrap();

@@ -24,12 +24,19 @@ pub struct MessageUri<'a> {
     suffix: &'static str,
 }
 
-impl Serialize for MessageUri<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serializer.collect_str(&format_args!(
+impl std::fmt::Display for MessageUri<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
             "/{API_VERSION}/Accounts/{}/Messages/{}{}",
             self.account_sid, self.sid, self.suffix
-        ))
+        )
+    }
+}
+
+impl Serialize for MessageUri<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
     }
 }
 
@@ -408,7 +415,7 @@ fn write_object(out: &mut Vec<u8>, fields: &[FieldWriter<'_>]) {
 impl MessageUri<'_> {
     fn write_json(&self, out: &mut Vec<u8>) {
         if needs_escape(self.account_sid) || needs_escape(self.sid) {
-            return push_str(out, &format!("{}", Displayed(self)));
+            return push_str(out, &self.to_string());
         }
         out.extend_from_slice(b"\"/");
         out.extend_from_slice(API_VERSION.as_bytes());
@@ -418,20 +425,6 @@ impl MessageUri<'_> {
         out.extend_from_slice(self.sid.as_bytes());
         out.extend_from_slice(self.suffix.as_bytes());
         out.push(b'"');
-    }
-}
-
-/// A message URI as text, for the rare one that needs escaping.
-struct Displayed<'a, 'b>(&'a MessageUri<'b>);
-
-impl std::fmt::Display for Displayed<'_, '_> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let uri = self.0;
-        write!(
-            f,
-            "/{API_VERSION}/Accounts/{}/Messages/{}{}",
-            uri.account_sid, uri.sid, uri.suffix
-        )
     }
 }
 

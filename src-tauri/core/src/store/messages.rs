@@ -605,15 +605,6 @@ fn ingest_in<'m>(
     Ok(report)
 }
 
-/// Moves a known thread's summary forward (parameters: phone, last_at, last_body,
-/// last_direction, unread); it changes no row for a thread seen for the first time.
-const MOVE_THREAD_FORWARD_SQL: &str = "UPDATE threads SET \
-       last_body = CASE WHEN ?2 >= last_at THEN ?3 ELSE last_body END, \
-       last_direction = CASE WHEN ?2 >= last_at THEN ?4 ELSE last_direction END, \
-       last_at = max(last_at, ?2), \
-       unread = unread + ?5 \
-     WHERE phone = ?1 AND patient_id IS NOT NULL";
-
 /// Folds new messages into a thread's summary (`known`: its latest date, and whether it
 /// belongs to a patient, if the thread exists), creating the thread (and a contact stub for an
 /// unknown number) when needed.
@@ -629,30 +620,26 @@ fn apply_thread_delta(
         // texts, none unread. They change nothing in the summary, and an update would still
         // rewrite the thread's entry in the inbox-order index.
         Some((last_at, true)) if delta.last_at < last_at && delta.unread == 0 => Ok(()),
-        Some((_, true)) => {
-            move_forward.execute(params![
-                phone,
-                delta.last_at,
-                delta.last_body,
-                direction_sql(delta.last_direction),
-                delta.unread
-            ])?;
-            Ok(())
+        Some((_, true)) => write_summary(move_forward, phone, None, delta),
+        // The thread's patient was deleted: it is linked to the one the number now belongs to.
+        Some((_, false)) => {
+            let patient_id = ensure_patient_for(tx, phone)?;
+            write_summary(move_forward, phone, patient_id, delta)
         }
-        Some((_, false)) => link_thread(tx, RELINK_THREAD_SQL, phone, delta),
-        None => link_thread(tx, START_THREAD_SQL, phone, delta),
+        None => {
+            let patient_id = ensure_patient_for(tx, phone)?;
+            write_summary(
+                &mut *tx.prepare_cached(START_THREAD_SQL)?,
+                phone,
+                patient_id,
+                delta,
+            )
+        }
     }
 }
 
-/// Starts the summary of a thread seen for the first time. A plain insert rather than an
-/// upsert: SQLite keeps a statement journal for an upsert, copying every page it touches.
-const START_THREAD_SQL: &str =
-    "INSERT INTO threads (phone, patient_id, last_at, last_body, last_direction, unread) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
-
-/// Moves forward the summary of a thread whose patient was deleted, linking it to the patient
-/// (or a new contact stub) the number now belongs to.
-const RELINK_THREAD_SQL: &str = "UPDATE threads SET \
+/// Moves a known thread's summary forward, linking it to `?2` if it has no patient.
+const MOVE_THREAD_FORWARD_SQL: &str = "UPDATE threads SET \
        last_body = CASE WHEN ?3 >= last_at THEN ?4 ELSE last_body END, \
        last_direction = CASE WHEN ?3 >= last_at THEN ?5 ELSE last_direction END, \
        last_at = max(last_at, ?3), \
@@ -660,16 +647,20 @@ const RELINK_THREAD_SQL: &str = "UPDATE threads SET \
        patient_id = COALESCE(patient_id, ?2) \
      WHERE phone = ?1";
 
-/// Writes the summary of a thread not linked to a patient yet with `sql` (parameters: phone,
-/// patient, last_at, last_body, last_direction, unread), the number's patient found or created.
-fn link_thread(
-    tx: &Transaction<'_>,
-    sql: &str,
+/// Starts the summary of a thread seen for the first time. A plain insert rather than an
+/// upsert: SQLite keeps a statement journal for an upsert, copying every page it touches.
+const START_THREAD_SQL: &str =
+    "INSERT INTO threads (phone, patient_id, last_at, last_body, last_direction, unread) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6)";
+
+/// Runs one of the thread-summary statements above, which share their parameters.
+fn write_summary(
+    statement: &mut rusqlite::Statement<'_>,
     phone: &str,
+    patient_id: Option<i64>,
     delta: &ThreadDelta<'_>,
 ) -> rusqlite::Result<()> {
-    let patient_id = ensure_patient_for(tx, phone)?;
-    tx.prepare_cached(sql)?.execute(params![
+    statement.execute(params![
         phone,
         patient_id,
         delta.last_at,

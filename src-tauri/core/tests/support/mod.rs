@@ -265,6 +265,14 @@ impl Workstation {
 
 /// A patient's text as Twilio lists it, numbered `n` (its SID and, in ms, its time), for tests
 /// that write straight into the store.
+/// `reply` with its own body.
+pub fn reply_saying(n: u32, from: &str, body: &str) -> MessageRecord {
+    MessageRecord {
+        body: body.to_string(),
+        ..reply(n, from)
+    }
+}
+
 pub fn reply(n: u32, from: &str) -> MessageRecord {
     MessageRecord {
         sid: format!("SM{n:032x}"),
