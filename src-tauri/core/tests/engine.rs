@@ -4,6 +4,7 @@
 mod support;
 
 use std::collections::HashSet;
+use std::time::Duration;
 
 use clinic_desk_core::store::outbox::OutboxState;
 use clinic_desk_core::store::threads::Direction;
@@ -544,4 +545,27 @@ async fn a_slow_back_fill_is_stored_as_its_pages_come_in() {
         );
     }
     assert_eq!(ws.store.message_count().unwrap(), 16_000);
+}
+
+/// A back-fill's tens of megabytes of WAL are copied into the database file behind the engine,
+/// not left for the app's close (or the next 64 MiB of writes) to copy.
+#[tokio::test]
+async fn a_back_fill_is_checkpointed_into_the_database_file_while_the_app_runs() {
+    let sim = Sim::start(19).await;
+    sim.control("/_sim/seed", json!({"patients": 100, "messages": 6000}))
+        .await;
+    let ws = Workstation::new(&sim, fast_outbox());
+    let database = ws.store.path().to_path_buf();
+    let before = std::fs::metadata(&database).unwrap().len();
+    ws.cycle().await;
+
+    let waited_since = std::time::Instant::now();
+    while std::fs::metadata(&database).unwrap().len() < before + 1_000_000 {
+        assert!(
+            waited_since.elapsed() < Duration::from_secs(30),
+            "the back-fill stayed in the WAL"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(ws.store.message_count().unwrap(), 6000);
 }

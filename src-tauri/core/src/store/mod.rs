@@ -15,6 +15,7 @@ pub mod credentials;
 mod cursors;
 mod error;
 pub mod flags;
+mod flusher;
 mod key_value;
 pub mod messages;
 mod migrations;
@@ -61,6 +62,8 @@ pub struct Store {
 }
 
 struct Inner {
+    /// Declared before `conn` so it stops first: the connection's close then finishes the work.
+    flusher: flusher::Flusher,
     conn: Mutex<Connection>,
     path: PathBuf,
 }
@@ -96,6 +99,7 @@ impl Store {
         migrations::apply(&mut conn, &path)?;
         Ok(Self {
             inner: Arc::new(Inner {
+                flusher: flusher::Flusher::new(&path),
                 conn: Mutex::new(conn),
                 path,
             }),
@@ -140,8 +144,9 @@ impl Store {
 
     /// `write` for data that can be fetched again from Twilio (ingested messages): the commit
     /// skips the fsync (`synchronous = NORMAL`), which survives an app crash and may lose the
-    /// last moments before a power cut, after which the next poll simply brings them back.
-    /// Outbox rows, which exist nowhere else, always go through `write`.
+    /// last moments before a power cut, after which the next poll simply brings them back. The
+    /// flusher thread makes it durable right behind (see `flusher`). Outbox rows, which exist
+    /// nowhere else, always go through `write`.
     pub(crate) fn write_refetchable<T>(
         &self,
         f: impl FnOnce(&Transaction<'_>) -> Result<T, StoreError>,
@@ -155,7 +160,14 @@ impl Store {
             .map_err(|e| self.err(e));
         let value = result?;
         restored?;
+        self.inner.flusher.sync_wal();
         Ok(value)
+    }
+
+    /// Copies the WAL into the database file on a thread of its own, after a back-fill has
+    /// written tens of megabytes there; the caller goes on writing meanwhile.
+    pub fn checkpoint_behind(&self) {
+        self.inner.flusher.checkpoint();
     }
 
     fn transaction<T>(

@@ -148,7 +148,8 @@ impl Engine {
         // A first back-fill fills the table without the thread index, which is built again after
         // the passes (see store::thread_index). Setting it aside only saves time, so failing to
         // is no reason to fail the cycle.
-        if self.poller.needs_backfill()? {
+        let backfilling = self.poller.needs_backfill()?;
+        if backfilling {
             match self.store.defer_thread_index_if_empty() {
                 Ok(true) => self.thread_index_unsure.store(true, Ordering::Relaxed),
                 Ok(false) => {}
@@ -174,6 +175,11 @@ impl Engine {
                 done
             }
         };
+        // A back-fill leaves tens of megabytes in the WAL; copying them into the database file
+        // overlaps the index build and the answers below instead of waiting for the close.
+        if backfilling {
+            self.store.checkpoint_behind();
+        }
         self.ensure_thread_index();
         for pass in incremental_passes {
             passes.push(pass?);
