@@ -354,7 +354,7 @@ fn a_batch_keeps_each_conversations_order_and_announces_replies_as_they_arrived(
     );
 }
 
-/// A database written by version 1 (the schema before the messages table was rebuilt).
+/// A database written by version 1 (the schema before the messages table was rebuilt twice).
 fn version_1_database(path: &std::path::Path) -> Connection {
     let conn = Connection::open(path).unwrap();
     conn.pragma_update(None, "foreign_keys", "ON").unwrap();
@@ -367,15 +367,19 @@ fn version_1_database(path: &std::path::Path) -> Connection {
 /// Each text's id, SID, outbox row, read mark and pending action.
 type StoredText = (i64, String, Option<i64>, Option<i64>, Option<String>);
 
-fn stored_texts(conn: &Connection) -> Vec<StoredText> {
-    conn.prepare("SELECT id, sid, outbox_id, read_at, pending_action FROM messages ORDER BY id")
-        .unwrap()
-        .query_map([], |r| {
-            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
-        })
-        .unwrap()
-        .collect::<Result<_, _>>()
-        .unwrap()
+/// `pending_action` is the SQL reading a text's pending action: a column of messages up to
+/// version 2, a row of pending_actions since.
+fn stored_texts(conn: &Connection, pending_action: &str) -> Vec<StoredText> {
+    conn.prepare(&format!(
+        "SELECT id, sid, outbox_id, read_at, {pending_action} FROM messages ORDER BY id"
+    ))
+    .unwrap()
+    .query_map([], |r| {
+        Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+    })
+    .unwrap()
+    .collect::<Result<_, _>>()
+    .unwrap()
 }
 
 #[test]
@@ -398,10 +402,22 @@ fn upgrading_from_version_1_keeps_every_text_its_id_and_the_flags_on_it() {
                  '+15555550100', '+14155550134', 'please stop texting me', 'received', 2000, \
                  2000, 2500, 'plain_words_opt_out');
          INSERT INTO staff_flags (phone, message_id, reason, created_at) \
-         VALUES ('+14155550134', 41, 'plain_words_opt_out', 2000);",
+         VALUES ('+14155550134', 41, 'plain_words_opt_out', 2000);
+         INSERT INTO patients (id, first_name, created_at, updated_at) VALUES (3, 'Ana', 1, 1);
+         INSERT INTO patient_phones (id, patient_id, e164, line_type, created_at) \
+         VALUES (5, 3, '+14155550134', 'mobile', 1);",
     )
     .unwrap();
-    let before = stored_texts(&conn);
+    let phones = |conn: &Connection| -> (i64, i64, String, String) {
+        conn.query_row(
+            "SELECT id, patient_id, e164, line_type FROM patient_phones",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        )
+        .unwrap()
+    };
+    let phones_before = phones(&conn);
+    let before = stored_texts(&conn, "pending_action");
     drop(conn);
 
     let store = Store::open(&path).unwrap();
@@ -415,8 +431,12 @@ fn upgrading_from_version_1_keeps_every_text_its_id_and_the_flags_on_it() {
 
     let conn = Connection::open(&path).unwrap();
     conn.pragma_update(None, "foreign_keys", "ON").unwrap();
-    let after = stored_texts(&conn);
+    let after = stored_texts(
+        &conn,
+        "(SELECT action FROM pending_actions WHERE message_id = messages.id)",
+    );
     assert_eq!(after, before);
+    assert_eq!(phones(&conn), phones_before);
     let dangling: i64 = conn
         .query_row("SELECT count(*) FROM pragma_foreign_key_check", [], |r| {
             r.get(0)
@@ -433,17 +453,35 @@ fn upgrading_from_version_1_keeps_every_text_its_id_and_the_flags_on_it() {
         .unwrap();
     assert_eq!(flagged_body, "please stop texting me");
     let bad_action = conn.execute(
-        "INSERT INTO messages (sid, direction, from_number, to_number, thread_phone, body, status, \
-                               created_at, updated_at, pending_action) \
-         VALUES ('SM99', 'inbound', '+1', '+2', '+1', 'x', 'received', 0, 0, 'shout')",
+        "INSERT INTO pending_actions (message_id, action) VALUES (40, 'shout')",
         [],
     );
     assert!(bad_action.is_err(), "an unknown pending action is refused");
+    let orphan_action = conn.execute(
+        "INSERT INTO pending_actions (message_id, action) VALUES (99, 'help')",
+        [],
+    );
+    assert!(orphan_action.is_err(), "a pending action needs its text");
+    let bad_line = conn.execute(
+        "INSERT INTO patient_phones (patient_id, e164, line_type, created_at) \
+         VALUES (3, '+14155550135', 'pager', 1)",
+        [],
+    );
+    assert!(bad_line.is_err(), "an unknown line type is refused");
+    conn.execute("DELETE FROM patients WHERE id = 3", [])
+        .unwrap();
+    assert_eq!(
+        conn.query_row("SELECT count(*) FROM patient_phones", [], |r| r
+            .get::<_, i64>(0))
+            .unwrap(),
+        0,
+        "a patient's numbers go with the patient"
+    );
     let deleted_parent = conn.execute("DELETE FROM messages WHERE id = 41", []);
     assert!(deleted_parent.is_err(), "staff_flags still guards its text");
     let leftovers: i64 = conn
         .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE name LIKE 'messages_v%'",
+            "SELECT count(*) FROM sqlite_master WHERE name LIKE '%\\_v_' ESCAPE '\\'",
             [],
             |r| r.get(0),
         )
@@ -452,35 +490,75 @@ fn upgrading_from_version_1_keeps_every_text_its_id_and_the_flags_on_it() {
 }
 
 /// SQLite fills a temporary b-tree for `IN (three or more values)` each time a statement runs;
-/// in a CHECK or a partial index's predicate that is once per text stored, which cost about a
-/// third of a back-fill's time.
+/// in a CHECK or a partial index's predicate that is once per row stored. A back-fill stores a
+/// text for every message, a pending action for every answer and a contact for every new number,
+/// and the temporary b-trees cost about a third of its time.
 #[test]
-fn storing_a_text_fills_no_temporary_btree() {
+fn what_a_back_fill_stores_fills_no_temporary_btree() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("clinic.sqlite3");
     Store::open(&path).unwrap();
     let conn = Connection::open(&path).unwrap();
-    let opcodes: Vec<String> = conn
-        .prepare(
-            "EXPLAIN INSERT INTO messages (sid, outbox_id, direction, from_number, to_number, \
-                 thread_phone, body, status, error_code, error_message, num_segments, price, \
-                 price_unit, created_at, sent_at, updated_at, read_at, pending_action) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) \
-             ON CONFLICT (sid) DO NOTHING",
-        )
+    let opcodes_of = |table: &str, columns: &[&str], upsert: &str| -> Vec<String> {
+        let places: Vec<String> = (1..=columns.len()).map(|n| format!("?{n}")).collect();
+        conn.prepare(&format!(
+            "EXPLAIN INSERT INTO {table} ({}) VALUES ({}) {upsert}",
+            columns.join(", "),
+            places.join(", ")
+        ))
         .unwrap()
         .query_map(
-            rusqlite::params_from_iter(std::iter::repeat_n(rusqlite::types::Null, 18)),
+            rusqlite::params_from_iter(std::iter::repeat_n(rusqlite::types::Null, columns.len())),
             |r| r.get::<_, String>(1),
         )
         .unwrap()
         .collect::<Result<_, _>>()
-        .unwrap();
-    assert!(opcodes.iter().any(|op| op == "Insert"), "{opcodes:?}");
-    assert!(
-        !opcodes.iter().any(|op| op == "OpenEphemeral"),
-        "{opcodes:?}"
-    );
+        .unwrap()
+    };
+    let inserts = [
+        opcodes_of(
+            "messages",
+            &[
+                "sid",
+                "outbox_id",
+                "direction",
+                "from_number",
+                "to_number",
+                "thread_phone",
+                "body",
+                "status",
+                "error_code",
+                "error_message",
+                "num_segments",
+                "price",
+                "price_unit",
+                "created_at",
+                "sent_at",
+                "updated_at",
+                "read_at",
+            ],
+            "ON CONFLICT (sid) DO NOTHING",
+        ),
+        opcodes_of("pending_actions", &["message_id", "action"], ""),
+        opcodes_of(
+            "patient_phones",
+            &[
+                "patient_id",
+                "e164",
+                "line_type",
+                "is_primary",
+                "created_at",
+            ],
+            "",
+        ),
+    ];
+    for opcodes in inserts {
+        assert!(opcodes.iter().any(|op| op == "Insert"), "{opcodes:?}");
+        assert!(
+            !opcodes.iter().any(|op| op == "OpenEphemeral"),
+            "{opcodes:?}"
+        );
+    }
 }
 
 #[test]

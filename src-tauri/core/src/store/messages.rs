@@ -410,10 +410,12 @@ fn ingest_in<'m>(
         let mut insert = tx.prepare_cached(
             "INSERT INTO messages (sid, direction, from_number, to_number, thread_phone, body, \
              status, error_code, error_message, num_segments, price, price_unit, created_at, \
-             sent_at, updated_at, pending_action) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16) \
+             sent_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15) \
              ON CONFLICT (sid) DO NOTHING",
         )?;
+        let mut mark_pending =
+            tx.prepare_cached("INSERT INTO pending_actions (message_id, action) VALUES (?1, ?2)")?;
         let mut find = tx.prepare_cached("SELECT id, status FROM messages WHERE sid = ?1")?;
         // Price and segment counts arrive after the status settles, so they fill in whenever
         // missing; status and error move only forward.
@@ -462,12 +464,14 @@ fn ingest_in<'m>(
                 record.price_unit,
                 record.created_at,
                 record.sent_at,
-                now,
-                pending_action
+                now
             ])? > 0;
             if inserted {
                 report.inserted += 1;
                 let message_id = tx.last_insert_rowid();
+                if let Some(action) = pending_action {
+                    mark_pending.execute(params![message_id, action])?;
+                }
                 if let Intent::OptOut { keyword } | Intent::OptIn { keyword } = &intent {
                     let kind = if matches!(intent, Intent::OptOut { .. }) {
                         OptKind::OptOut

@@ -17,6 +17,7 @@ const STEPS: &[M<'static>] = &[
         "migrations/0002_messages_without_temporary_btrees.sql"
     ))
     .foreign_key_check(),
+    M::up(include_str!("migrations/0003_pending_actions_apart.sql")).foreign_key_check(),
 ];
 
 /// Schema version a fully migrated database has.

@@ -84,8 +84,9 @@ impl Store {
     pub fn pending_actions(&self, limit: usize) -> Result<Vec<PendingAction>, StoreError> {
         self.read(|conn| {
             let mut stmt = conn.prepare_cached(
-                "SELECT id, sid, thread_phone, pending_action, created_at FROM messages \
-                 WHERE pending_action IS NOT NULL ORDER BY id LIMIT ?1",
+                "SELECT m.id, m.sid, m.thread_phone, p.action, m.created_at \
+                 FROM pending_actions p JOIN messages m ON m.id = p.message_id \
+                 ORDER BY p.message_id LIMIT ?1",
             )?;
             let rows = stmt.query_map([limit as i64], |row| {
                 Ok(PendingAction {
@@ -311,8 +312,7 @@ fn clear_pending(tx: &rusqlite::Transaction<'_>, message_ids: &[i64]) -> rusqlit
     }
     let ids = serde_json::Value::from(message_ids).to_string();
     tx.prepare_cached(
-        "UPDATE messages SET pending_action = NULL \
-         WHERE id IN (SELECT value FROM json_each(?1))",
+        "DELETE FROM pending_actions WHERE message_id IN (SELECT value FROM json_each(?1))",
     )?
     .execute([ids])?;
     Ok(())
