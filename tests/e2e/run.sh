@@ -65,7 +65,15 @@ cleanup() {
     echo "--- tauri-driver log (last 40 lines) ---" >&2
     tail -n 40 "$work/tauri-driver.log" >&2 || true
   fi
-  rm -rf "$work"
+  # WebKit may start the desktop's document portal, which mounts a FUSE file system at
+  # $XDG_RUNTIME_DIR/doc and unmounts it only once it notices its session bus is gone, so the
+  # work folder can still hold a mount point here. A folder left behind fails no test.
+  for _ in $(seq 1 10); do
+    rm -rf "$work" 2>/dev/null && break
+    fusermount -u -z "$work/runtime/doc" 2>/dev/null || umount -l "$work/runtime/doc" 2>/dev/null || true
+    sleep 0.5
+  done
+  [[ ! -e "$work" ]] || echo "run.sh: could not remove $work" >&2
   exit "$status"
 }
 trap cleanup EXIT

@@ -151,7 +151,8 @@ impl Worker {
 
     fn sync_wal(&self) {
         // The WAL exists while the store is open; if it is not there, nothing waits to be flushed.
-        if let Ok(wal) = std::fs::File::open(&self.wal) {
+        // Opened for writing because Windows flushes only such a handle; nothing is written.
+        if let Ok(wal) = std::fs::OpenOptions::new().write(true).open(&self.wal) {
             if let Err(err) = wal.sync_data() {
                 tracing::warn!("flushing the WAL failed, the next durable commit will: {err}");
             }
