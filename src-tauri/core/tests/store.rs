@@ -738,6 +738,20 @@ fn file_len(path: &std::path::Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
 
+/// Waits, up to 30 s, until the file at `path` holds at least `len` bytes.
+fn wait_for_file_to_reach(path: &std::path::Path, len: u64) {
+    let waited_since = std::time::Instant::now();
+    while file_len(path) < len {
+        assert!(
+            waited_since.elapsed() < Duration::from_secs(30),
+            "{} stayed at {} bytes",
+            path.display(),
+            file_len(path)
+        );
+        std::thread::yield_now();
+    }
+}
+
 /// A back-fill's texts sit in the WAL until a checkpoint copies them into the database file;
 /// the store does that on a thread of its own when asked, while it stays open and usable.
 #[test]
@@ -753,15 +767,7 @@ fn a_back_fill_is_copied_into_the_database_file_behind_the_writer() {
     );
 
     store.checkpoint_behind();
-    let waited_since = std::time::Instant::now();
-    while file_len(&path) < before + 1_000_000 {
-        assert!(
-            waited_since.elapsed() < Duration::from_secs(30),
-            "the database file stayed at {} bytes",
-            file_len(&path)
-        );
-        std::thread::sleep(Duration::from_millis(10));
-    }
+    wait_for_file_to_reach(&path, before + 1_000_000);
     // The store kept working meanwhile and afterwards.
     assert_eq!(store.list_threads().unwrap().len(), 200);
 }
@@ -777,11 +783,7 @@ fn closing_the_store_during_a_background_checkpoint_leaves_everything_in_the_fil
     let before = file_len(&path);
     store.checkpoint_behind();
     // Closed once the checkpoint has begun copying.
-    let waited_since = std::time::Instant::now();
-    while file_len(&path) == before {
-        assert!(waited_since.elapsed() < Duration::from_secs(30));
-        std::thread::yield_now();
-    }
+    wait_for_file_to_reach(&path, before + 1);
     drop(store);
 
     assert!(!dir.path().join("clinic.sqlite3-wal").exists());
