@@ -721,8 +721,13 @@ fn a_sender_that_is_not_a_phone_number_gets_one_thread_and_no_contact() {
     assert!(store.list_patients().unwrap().is_empty());
 }
 
-/// 5,000 texts of 200 patients, written the way a back-fill writes them (no fsync at commit).
-fn back_fill_into(store: &Store) {
+/// A store in a new folder holding 5,000 texts of 200 patients, written the way a back-fill
+/// writes them (no fsync at commit); with the folder, the database's path, and the file's size
+/// while the back-fill is still in the WAL.
+fn back_filled_store() -> (tempfile::TempDir, std::path::PathBuf, Store, u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("clinic.sqlite3");
+    let store = Store::open(&path).unwrap();
     let records: Vec<MessageRecord> = (0..5_000)
         .map(|n| reply(n, &format!("+1415555{:04}", n % 200)))
         .collect();
@@ -732,6 +737,8 @@ fn back_fill_into(store: &Store) {
     store
         .ingest(&records, backfill, &Keywords::default())
         .unwrap();
+    let before = file_len(&path);
+    (dir, path, store, before)
 }
 
 fn file_len(path: &std::path::Path) -> u64 {
@@ -756,11 +763,7 @@ fn wait_for_file_to_reach(path: &std::path::Path, len: u64) {
 /// the store does that on a thread of its own when asked, while it stays open and usable.
 #[test]
 fn a_back_fill_is_copied_into_the_database_file_behind_the_writer() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("clinic.sqlite3");
-    let store = Store::open(&path).unwrap();
-    back_fill_into(&store);
-    let before = file_len(&path);
+    let (dir, path, store, before) = back_filled_store();
     assert!(
         file_len(&dir.path().join("clinic.sqlite3-wal")) > 1_000_000,
         "the back-fill is in the WAL"
@@ -776,11 +779,7 @@ fn a_back_fill_is_copied_into_the_database_file_behind_the_writer() {
 /// then finishes the job and removes the WAL, and nothing written is lost.
 #[test]
 fn closing_the_store_during_a_background_checkpoint_leaves_everything_in_the_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("clinic.sqlite3");
-    let store = Store::open(&path).unwrap();
-    back_fill_into(&store);
-    let before = file_len(&path);
+    let (dir, path, store, before) = back_filled_store();
     store.checkpoint_behind();
     // Closed once the checkpoint has begun copying.
     wait_for_file_to_reach(&path, before + 1);

@@ -625,24 +625,16 @@ fn apply_thread_delta(
         // rewrite the thread's entry in the inbox-order index.
         Some((last_at, true)) if delta.last_at < last_at && delta.unread == 0 => Ok(()),
         Some((_, true)) => write_summary(move_forward, phone, None, delta),
-        // The thread's patient was deleted: it is linked to the one the number now belongs to.
-        Some((_, false)) => {
+        // A new thread, or one whose patient was deleted: it is linked to the patient (or a new
+        // contact stub) the number belongs to now.
+        Some((_, false)) | None => {
             let patient_id = ensure_patient_for(tx, phone)?;
-            write_summary(
-                &mut *tx.prepare_cached(RELINK_THREAD_SQL)?,
-                phone,
-                patient_id,
-                delta,
-            )
-        }
-        None => {
-            let patient_id = ensure_patient_for(tx, phone)?;
-            write_summary(
-                &mut *tx.prepare_cached(START_THREAD_SQL)?,
-                phone,
-                patient_id,
-                delta,
-            )
+            let sql = if known.is_some() {
+                RELINK_THREAD_SQL
+            } else {
+                START_THREAD_SQL
+            };
+            write_summary(&mut *tx.prepare_cached(sql)?, phone, patient_id, delta)
         }
     }
 }
